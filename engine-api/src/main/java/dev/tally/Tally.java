@@ -1,0 +1,243 @@
+package dev.tally;
+
+import dev.tally.api.BatchResult;
+import dev.tally.api.CreatedProject;
+import dev.tally.api.Event;
+import dev.tally.api.IngestResult;
+import dev.tally.api.Limits;
+import dev.tally.api.MetricDefinition;
+import dev.tally.api.MetricQuery;
+import dev.tally.api.MetricResult;
+import dev.tally.api.Principal;
+import dev.tally.api.ProjectOperations;
+import dev.tally.api.RejectedEvent;
+import dev.tally.api.Role;
+import dev.tally.api.SchemaVersion;
+import dev.tally.engine.Backends;
+import dev.tally.engine.Engine;
+import dev.tally.engine.EngineSettings;
+import dev.tally.spi.Backend;
+import dev.tally.spi.BackendConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An embedded Tally engine. Build one with {@link #builder()}, use it from any thread, {@link #close()} it
+ * when done. The methods of {@link ProjectOperations} act on the {@code default} project; use
+ * {@link #project(String)} for others. There are no global singletons: each instance owns its backend.
+ *
+ * <pre>{@code
+ * try (Tally tally = Tally.builder().dataDir(Path.of("tally-data")).build()) {
+ *     tally.ingest(Event.builder("page_view").userId("u1").build());
+ *     tally.awaitIdle();
+ * }
+ * }</pre>
+ */
+public final class Tally implements ProjectOperations, AutoCloseable {
+    private final Engine engine;
+    private final ProjectOperations defaultProject;
+
+    private Tally(Engine engine) {
+        this.engine = engine;
+        this.defaultProject = engine.project(Engine.DEFAULT_PROJECT);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Operations on an existing project; {@link dev.tally.api.NotFoundException} if there is none. */
+    public ProjectOperations project(String projectId) {
+        return engine.project(projectId);
+    }
+
+    /** Creates a project with one API key per role; the keys are returned once and stored only as hashes. */
+    public CreatedProject createProject(String projectId) {
+        return engine.createProject(projectId);
+    }
+
+    /** Creates an additional key for a project and returns it (shown once). */
+    public String createKey(String projectId, Role role) {
+        return engine.createKey(projectId, role);
+    }
+
+    /** The project and role of an API key; empty when the key is unknown or wrong. */
+    public Optional<Principal> authenticate(String apiKey) {
+        return engine.authenticate(apiKey);
+    }
+
+    /** Blocks until every event acknowledged so far is aggregated and queryable (30 s at most). */
+    public void awaitIdle() {
+        awaitIdle(Duration.ofSeconds(30));
+    }
+
+    public void awaitIdle(Duration timeout) {
+        engine.awaitIdle(timeout);
+    }
+
+    public InstantSource clock() {
+        return engine.clock();
+    }
+
+    public Limits limits() {
+        return engine.limits();
+    }
+
+    /** The backend this engine runs on (for tools and contract tests). */
+    public Backend backend() {
+        return engine.backend();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    // ---- the default project ----
+
+    @Override
+    public String projectId() {
+        return defaultProject.projectId();
+    }
+
+    @Override
+    public IngestResult ingest(Event event) {
+        return defaultProject.ingest(event);
+    }
+
+    @Override
+    public BatchResult ingest(List<Event> events) {
+        return defaultProject.ingest(events);
+    }
+
+    @Override
+    public BatchResult ingestJson(String json) {
+        return defaultProject.ingestJson(json);
+    }
+
+    @Override
+    public MetricResult query(MetricQuery query) {
+        return defaultProject.query(query);
+    }
+
+    @Override
+    public MetricDefinition defineMetric(MetricDefinition definition) {
+        return defaultProject.defineMetric(definition);
+    }
+
+    @Override
+    public List<MetricDefinition> metrics() {
+        return defaultProject.metrics();
+    }
+
+    @Override
+    public SchemaVersion registerSchema(String eventType, String jsonSchema) {
+        return defaultProject.registerSchema(eventType, jsonSchema);
+    }
+
+    @Override
+    public Optional<SchemaVersion> schema(String eventType) {
+        return defaultProject.schema(eventType);
+    }
+
+    @Override
+    public Optional<SchemaVersion> schema(String eventType, int version) {
+        return defaultProject.schema(eventType, version);
+    }
+
+    @Override
+    public List<SchemaVersion> schemaVersions(String eventType) {
+        return defaultProject.schemaVersions(eventType);
+    }
+
+    @Override
+    public List<String> schemaTypes() {
+        return defaultProject.schemaTypes();
+    }
+
+    @Override
+    public void strictSchemas(boolean strict) {
+        defaultProject.strictSchemas(strict);
+    }
+
+    @Override
+    public List<RejectedEvent> rejectedEvents(int limit) {
+        return defaultProject.rejectedEvents(limit);
+    }
+
+    /**
+     * Configures a {@link Tally}. Settings use {@code tally.*} keys (see {@code EngineSettings} and the
+     * backend's documentation); typed setters cover the common ones. Not thread-safe.
+     */
+    public static final class Builder {
+        private String backend = "local";
+        private InstantSource clock = InstantSource.system();
+        private Limits limits = Limits.defaults();
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private ClassLoader classLoader = Tally.class.getClassLoader();
+
+        private Builder() {
+        }
+
+        /** Backend name: {@code local} (default) or {@code cloud}. */
+        public Builder backend(String name) {
+            this.backend = Objects.requireNonNull(name, "backend");
+            return this;
+        }
+
+        /** Where the local backend keeps its files ({@code tally.data-dir}). */
+        public Builder dataDir(Path dir) {
+            return setting("tally.data-dir", dir.toString());
+        }
+
+        /** The engine's only source of "now": windows, future-timestamp checks, TTLs, retention. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        public Builder setting(String key, String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        public Builder settings(Map<String, String> values) {
+            settings.putAll(values);
+            return this;
+        }
+
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        /**
+         * Opens the backend and starts the aggregator.
+         *
+         * @throws dev.tally.api.ConfigurationException for an unknown backend or an invalid setting
+         */
+        public Tally build() {
+            BackendConfig config = BackendConfig.of(settings, clock);
+            EngineSettings engineSettings = EngineSettings.from(config);
+            Backend opened = Backends.find(backend, classLoader).open(config);
+            try {
+                return new Tally(new Engine(opened, clock, limits, engineSettings));
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+        }
+    }
+}

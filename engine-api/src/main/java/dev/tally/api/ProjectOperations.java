@@ -1,0 +1,57 @@
+package dev.tally.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a caller can do within one project. Implementations are thread-safe.
+ *
+ * <p>Ingest methods never throw for bad input: every problem is reported in the result. They throw only
+ * when the engine itself cannot accept events ({@link UnableToAppendException}, {@link TallyException}).
+ */
+public interface ProjectOperations {
+
+    String projectId();
+
+    /** Validates, deduplicates and durably appends one event. */
+    IngestResult ingest(Event event);
+
+    /** Ingests a batch with one durable log write (group commit); results are in submission order. */
+    BatchResult ingest(List<Event> events);
+
+    /**
+     * Ingests JSON as sent over HTTP: one event object, or {@code {"events":[...]}}. Malformed JSON or
+     * fields become rejections with a path and a reason.
+     */
+    BatchResult ingestJson(String json);
+
+    MetricResult query(MetricQuery query);
+
+    /** Defines a metric; defining an identical one again is a no-op, a different one under the same name is a {@link ConflictException}. */
+    MetricDefinition defineMetric(MetricDefinition definition);
+
+    /** Built-in metrics ({@code event_count}, {@code unique_users}) followed by defined ones. */
+    List<MetricDefinition> metrics();
+
+    /**
+     * Registers a JSON Schema for the {@code properties} of an event type. The seed's per-property
+     * {@code "required": true} form is accepted and normalized. An identical schema returns the current
+     * version; an incompatible one throws {@link SchemaConflictException}.
+     */
+    SchemaVersion registerSchema(String eventType, String jsonSchema);
+
+    Optional<SchemaVersion> schema(String eventType);
+
+    Optional<SchemaVersion> schema(String eventType, int version);
+
+    List<SchemaVersion> schemaVersions(String eventType);
+
+    /** Event types with a registered schema. */
+    List<String> schemaTypes();
+
+    /** When on, events whose type has no registered schema are rejected. */
+    void strictSchemas(boolean strict);
+
+    /** Most recent rejected and late events first. */
+    List<RejectedEvent> rejectedEvents(int limit);
+}

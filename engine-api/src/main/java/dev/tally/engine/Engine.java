@@ -1,0 +1,297 @@
+package dev.tally.engine;
+
+import dev.tally.api.BatchResult;
+import dev.tally.api.ConflictException;
+import dev.tally.api.CreatedProject;
+import dev.tally.api.Event;
+import dev.tally.api.IngestResult;
+import dev.tally.api.InvalidRequestException;
+import dev.tally.api.Limits;
+import dev.tally.api.MetricDefinition;
+import dev.tally.api.MetricQuery;
+import dev.tally.api.MetricResult;
+import dev.tally.api.NotFoundException;
+import dev.tally.api.Principal;
+import dev.tally.api.ProjectOperations;
+import dev.tally.api.RejectedEvent;
+import dev.tally.api.Role;
+import dev.tally.api.SchemaVersion;
+import dev.tally.api.TallyException;
+import dev.tally.api.Violation;
+import dev.tally.engine.aggregate.AggregationJob;
+import dev.tally.engine.aggregate.MetricPlan;
+import dev.tally.engine.auth.ApiKeys;
+import dev.tally.engine.ingest.EventJsonParser;
+import dev.tally.engine.ingest.IngestPipeline;
+import dev.tally.engine.ingest.LimitsChecker;
+import dev.tally.engine.ingest.ParsedEvent;
+import dev.tally.engine.query.QueryService;
+import dev.tally.engine.schema.SchemaService;
+import dev.tally.spi.Backend;
+import dev.tally.spi.Catalog;
+import dev.tally.spi.LogPosition;
+import dev.tally.spi.StreamRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine: wires ingest, schemas, the aggregator and queries onto one {@link Backend}. Created and
+ * owned by {@code dev.tally.Tally}. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    public static final String DEFAULT_PROJECT = "default";
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Backend backend;
+    private final InstantSource clock;
+    private final Limits limits;
+    private final EngineSettings settings;
+    private final SchemaService schemas;
+    private final IngestPipeline ingest;
+    private final AggregationJob aggregator;
+    private final QueryService queries;
+    private final ApiKeys keys;
+    private final StreamRuntime.Handle aggregatorHandle;
+    private final Map<String, Boolean> strictCache = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Engine(Backend backend, InstantSource clock, Limits limits, EngineSettings settings) {
+        this.backend = backend;
+        this.clock = clock;
+        this.limits = limits;
+        this.settings = settings;
+        this.schemas = new SchemaService(backend.catalog(), clock);
+        this.keys = new ApiKeys(backend.catalog());
+        this.ingest = new IngestPipeline(backend, clock, new LimitsChecker(limits), schemas, settings.dedupTtl(),
+                this::isStrict);
+        this.aggregator = new AggregationJob(backend, clock, settings.aggregator(),
+                () -> backend.warehouse().trimRejections(settings.rejectedKeep()));
+        this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl());
+        backend.catalog().createProject(DEFAULT_PROJECT, clock.instant());
+        this.aggregatorHandle = backend.streams().start(aggregator);
+    }
+
+    public InstantSource clock() {
+        return clock;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Operations on an existing project. */
+    public ProjectOperations project(String projectId) {
+        checkOpen();
+        if (projectId == null || backend.catalog().project(projectId).isEmpty()) {
+            throw new NotFoundException("project '" + projectId + "' does not exist");
+        }
+        return new Project(projectId);
+    }
+
+    public CreatedProject createProject(String projectId) {
+        checkOpen();
+        if (projectId == null || !Limits.PROJECT_ID.matcher(projectId).matches()) {
+            throw new InvalidRequestException("projectId", "invalid_format",
+                    "projectId must match " + Limits.PROJECT_ID.pattern());
+        }
+        if (!backend.catalog().createProject(projectId, clock.instant())) {
+            throw new ConflictException("project '" + projectId + "' already exists");
+        }
+        Map<Role, String> created = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            created.put(role, keys.create(projectId, role, clock.instant()));
+        }
+        return new CreatedProject(projectId, created);
+    }
+
+    /** Creates one more key for a project (e.g. the server's own admin key), returning the full key. */
+    public String createKey(String projectId, Role role) {
+        project(projectId);
+        return keys.create(projectId, role, clock.instant());
+    }
+
+    public Optional<Principal> authenticate(String apiKey) {
+        return keys.authenticate(apiKey);
+    }
+
+    /**
+     * Blocks until every event acknowledged before the call is aggregated and visible to queries.
+     *
+     * @throws TallyException on timeout, naming the aggregator's last failure if it has one
+     */
+    public void awaitIdle(Duration timeout) {
+        checkOpen();
+        LogPosition target = backend.eventLog().endPosition();
+        try {
+            if (!aggregator.awaitPosition(target, timeout)) {
+                String failure = aggregatorHandle.lastFailure().map(t -> "; last aggregator failure: " + t).orElse("");
+                throw new AggregationJob.NotIdleException("events were not aggregated within " + timeout + failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TallyException("interrupted while waiting for the aggregator", e);
+        }
+    }
+
+    private boolean isStrict(String projectId) {
+        return strictCache.computeIfAbsent(projectId,
+                p -> backend.catalog().project(p).map(Catalog.ProjectRecord::strictSchemas).orElse(false));
+    }
+
+    private Optional<MetricDefinition> metric(String projectId, String name) {
+        for (MetricDefinition b : MetricPlan.BUILT_INS) {
+            if (b.name().equals(name)) {
+                return Optional.of(b);
+            }
+        }
+        return backend.catalog().metrics(projectId).stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new TallyException("this Tally instance is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            aggregatorHandle.close();
+        } finally {
+            backend.close();
+        }
+        LOG.debug("engine closed");
+    }
+
+    private final class Project implements ProjectOperations {
+        private final String projectId;
+
+        Project(String projectId) {
+            this.projectId = projectId;
+        }
+
+        @Override
+        public String projectId() {
+            return projectId;
+        }
+
+        @Override
+        public IngestResult ingest(Event event) {
+            return ingest(List.of(event)).results().get(0);
+        }
+
+        @Override
+        public BatchResult ingest(List<Event> events) {
+            checkOpen();
+            List<ParsedEvent> parsed = new ArrayList<>(events.size());
+            for (Event e : events) {
+                parsed.add(e == null
+                        ? new ParsedEvent(null, null, List.of(new Violation("", "required", "event is null")), null)
+                        : ParsedEvent.of(e));
+            }
+            return Engine.this.ingest.ingest(projectId, parsed);
+        }
+
+        @Override
+        public BatchResult ingestJson(String json) {
+            checkOpen();
+            EventJsonParser.Body body = EventJsonParser.parse(json, null, projectId, limits.maxBatchSize());
+            if (!body.bodyViolations().isEmpty()) {
+                throw new InvalidRequestException(body.bodyViolations());
+            }
+            return Engine.this.ingest.ingest(projectId, body.events());
+        }
+
+        @Override
+        public MetricResult query(MetricQuery query) {
+            checkOpen();
+            return queries.query(projectId, query);
+        }
+
+        @Override
+        public MetricDefinition defineMetric(MetricDefinition definition) {
+            checkOpen();
+            if (MetricPlan.isBuiltIn(definition.name())) {
+                throw new ConflictException("'" + definition.name() + "' is a built-in metric");
+            }
+            Optional<MetricDefinition> existing = backend.catalog().metrics(projectId).stream()
+                    .filter(m -> m.name().equals(definition.name())).findFirst();
+            if (existing.isPresent()) {
+                if (existing.get().equals(definition)) {
+                    return definition;
+                }
+                throw new ConflictException("metric '" + definition.name() + "' is already defined differently: "
+                        + existing.get());
+            }
+            backend.catalog().addMetric(projectId, definition);
+            aggregator.metricsChanged();
+            return definition;
+        }
+
+        @Override
+        public List<MetricDefinition> metrics() {
+            List<MetricDefinition> all = new ArrayList<>(MetricPlan.BUILT_INS);
+            all.addAll(backend.catalog().metrics(projectId));
+            return all;
+        }
+
+        @Override
+        public SchemaVersion registerSchema(String eventType, String jsonSchema) {
+            checkOpen();
+            return schemas.register(projectId, eventType, jsonSchema);
+        }
+
+        @Override
+        public Optional<SchemaVersion> schema(String eventType) {
+            return schemas.latest(projectId, eventType);
+        }
+
+        @Override
+        public Optional<SchemaVersion> schema(String eventType, int version) {
+            return backend.catalog().schemas(projectId, eventType).stream()
+                    .filter(s -> s.version() == version).findFirst();
+        }
+
+        @Override
+        public List<SchemaVersion> schemaVersions(String eventType) {
+            return backend.catalog().schemas(projectId, eventType);
+        }
+
+        @Override
+        public List<String> schemaTypes() {
+            return backend.catalog().schemaTypes(projectId);
+        }
+
+        @Override
+        public void strictSchemas(boolean strict) {
+            backend.catalog().setStrictSchemas(projectId, strict);
+            strictCache.remove(projectId);
+        }
+
+        @Override
+        public List<RejectedEvent> rejectedEvents(int limit) {
+            if (limit < 1 || limit > 10_000) {
+                throw new InvalidRequestException("limit", "out_of_range", "limit must be between 1 and 10000");
+            }
+            return backend.warehouse().rejectedEvents(projectId, limit);
+        }
+    }
+
+}

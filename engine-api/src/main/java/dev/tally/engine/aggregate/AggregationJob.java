@@ -1,0 +1,487 @@
+package dev.tally.engine.aggregate;
+
+import dev.tally.api.MetricDefinition;
+import dev.tally.api.RejectedEvent;
+import dev.tally.api.TallyException;
+import dev.tally.api.Violation;
+import dev.tally.engine.codec.EventCodec;
+import dev.tally.engine.codec.StoredEvent;
+import dev.tally.spi.Aggregate;
+import dev.tally.spi.Backend;
+import dev.tally.spi.Checkpoint;
+import dev.tally.spi.EventLog;
+import dev.tally.spi.LogBatch;
+import dev.tally.spi.LogPosition;
+import dev.tally.spi.LogRecord;
+import dev.tally.spi.StreamRuntime;
+import dev.tally.spi.WindowKey;
+import dev.tally.spi.WindowSize;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real-time aggregator: consumes the event log, folds events into 1m/5m/1h event-time tumbling windows
+ * per (project, metric, dimension values), and flushes whole-window values to the {@code WindowStore}
+ * together with its log position and watermarks, so a restart resumes exactly where the stored values end.
+ *
+ * <p>Runs on one thread of a {@link StreamRuntime}; {@link #awaitPosition} may be called from any thread.
+ */
+public final class AggregationJob implements StreamRuntime.StreamJob {
+    public static final String CONSUMER = "aggregator";
+    private static final Logger LOG = LoggerFactory.getLogger(AggregationJob.class);
+    private static final WindowSize[] SIZES = WindowSize.values();
+    private static final long METRIC_RELOAD_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Backend backend;
+    private final Runnable housekeeping;
+    private long lastHousekeepingAt = System.nanoTime();
+    private final InstantSource clock;
+    private final AggregatorSettings settings;
+    private final long latenessMillis;
+    private final long retentionMillis;
+
+    private final Map<String, ProjectAcc> projects = new HashMap<>();
+    private final List<WindowAcc> dirty = new ArrayList<>();
+    private final List<RejectedEvent> late = new ArrayList<>();
+    private EventLog.Subscription subscription;
+    private LogPosition position = LogPosition.NONE;
+    private Map<String, List<MetricPlan>> plans = Map.of();
+    private volatile boolean metricsChanged = true;
+    private long metricsLoadedAt;
+    private long lastFlushAt = System.nanoTime();
+    private long lastEvictionAt;
+    private long lateCount;
+
+    private final Object progress = new Object();
+    private volatile LogPosition flushed = LogPosition.NONE;
+    private volatile Instant lastFlushTime;
+
+    /**
+     * @param housekeeping run about once a minute on the job's thread (e.g. trimming the rejected listing)
+     */
+    public AggregationJob(Backend backend, InstantSource clock, AggregatorSettings settings, Runnable housekeeping) {
+        this.backend = backend;
+        this.housekeeping = housekeeping;
+        this.clock = clock;
+        this.settings = settings;
+        this.latenessMillis = settings.allowedLateness().toMillis();
+        this.retentionMillis = settings.retention().toMillis();
+    }
+
+    @Override
+    public String name() {
+        return "tally-aggregator";
+    }
+
+    /** Makes the next step reload metric definitions (called after one is defined). */
+    public void metricsChanged() {
+        metricsChanged = true;
+    }
+
+    /** When the last flush happened (engine clock); {@code null} before the first. */
+    public Instant lastFlushTime() {
+        return lastFlushTime;
+    }
+
+    public long lateEvents() {
+        return lateCount;
+    }
+
+    /**
+     * Waits until the aggregator has flushed everything up to {@code target}.
+     *
+     * @return {@code false} on timeout
+     */
+    public boolean awaitPosition(LogPosition target, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (!flushed.covers(target)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public boolean step() {
+        if (subscription == null) {
+            open();
+        }
+        LogBatch batch = subscription.poll(settings.pollBatch(), Duration.ofMillis(50));
+        // Checked after the poll: a metric defined before an event was appended is applied to that event.
+        if (metricsChanged || System.nanoTime() - metricsLoadedAt > METRIC_RELOAD_NANOS) {
+            loadMetrics();
+        }
+        long now = clock.millis();
+        for (LogRecord r : batch.records()) {
+            StoredEvent se;
+            try {
+                se = EventCodec.decode(r.payload());
+            } catch (RuntimeException e) {
+                LOG.error("skipping an unreadable log record of project {}: {}", r.projectId(), e.toString());
+                continue;
+            }
+            process(se, now);
+        }
+        if (!batch.isEmpty()) {
+            position = batch.position();
+        }
+        boolean caughtUp = batch.records().size() < settings.pollBatch();
+        boolean pending = !dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed);
+        if (pending && (caughtUp || System.nanoTime() - lastFlushAt > settings.flushInterval().toNanos()
+                || dirty.size() > 200_000)) {
+            flush();
+        }
+        if (System.nanoTime() - lastEvictionAt > TimeUnit.SECONDS.toNanos(1)) {
+            evict(now);
+        }
+        return !batch.isEmpty();
+    }
+
+    @Override
+    public void recover() {
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing subscription after failure", e);
+            }
+        }
+        subscription = null;
+        projects.clear();
+        dirty.clear();
+        late.clear();
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (subscription != null && (!dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed))) {
+                flush();
+            }
+        } finally {
+            if (subscription != null) {
+                subscription.close();
+                subscription = null;
+            }
+        }
+    }
+
+    private void open() {
+        Checkpoint cp = backend.windows().checkpoint(CONSUMER).orElse(null);
+        position = cp == null ? LogPosition.NONE : cp.position();
+        projects.clear();
+        if (cp != null) {
+            cp.watermarks().forEach((project, wm) -> projects.put(project, new ProjectAcc(wm)));
+        }
+        subscription = backend.eventLog().subscribe(CONSUMER, position);
+        synchronized (progress) {
+            if (!flushed.covers(position)) {
+                flushed = position;
+            }
+            progress.notifyAll();
+        }
+        LOG.debug("aggregator resumes after {}", position);
+    }
+
+    private void loadMetrics() {
+        // Cleared before reading, so a definition that lands during the read triggers another load.
+        metricsChanged = false;
+        Map<String, List<MetricDefinition>> defined = backend.catalog().allMetrics();
+        Map<String, List<MetricPlan>> next = new HashMap<>();
+        defined.forEach((project, defs) -> {
+            List<MetricPlan> list = new ArrayList<>(defs.size());
+            defs.forEach(d -> list.add(new MetricPlan(d)));
+            next.put(project, list);
+        });
+        plans = next;
+        metricsLoadedAt = System.nanoTime();
+        for (Map.Entry<String, ProjectAcc> e : projects.entrySet()) {
+            e.getValue().syncPlans(plans.getOrDefault(e.getKey(), List.of()));
+        }
+    }
+
+    private void process(StoredEvent se, long now) {
+        String projectId = se.projectId();
+        ProjectAcc p = projects.get(projectId);
+        if (p == null) {
+            p = new ProjectAcc(Long.MIN_VALUE);
+            projects.put(projectId, p);
+        }
+        if (p.metrics == null) {
+            p.syncPlans(plans.getOrDefault(projectId, List.of()));
+        }
+        long ts = se.event().timestamp().toEpochMilli();
+        if (p.watermark != Long.MIN_VALUE && ts < p.watermark - latenessMillis) {
+            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is more than " + settings.allowedLateness()
+                    + " behind the project's watermark " + Instant.ofEpochMilli(p.watermark));
+            return;
+        }
+        if (ts < now - retentionMillis) {
+            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is older than the real-time retention of "
+                    + settings.retention());
+            return;
+        }
+        if (ts > p.watermark) {
+            p.watermark = ts;
+        }
+        for (MetricAcc m : p.metrics) {
+            if (!m.plan.matches(se.event())) {
+                continue;
+            }
+            List<String> dims = m.plan.dimensionValues(se.event());
+            SeriesAcc series = m.series.get(dims);
+            if (series == null) {
+                series = new SeriesAcc(dims);
+                m.series.put(dims, series);
+            }
+            for (WindowSize size : SIZES) {
+                long start = size.startOf(ts);
+                WindowAcc w = series.window(size, start);
+                if (w == null) {
+                    w = newWindow(projectId, m, series, size, start);
+                }
+                m.plan.apply(w.aggregate, se.event());
+                if (!w.dirty) {
+                    w.dirty = true;
+                    dirty.add(w);
+                }
+            }
+        }
+    }
+
+    private WindowAcc newWindow(String projectId, MetricAcc m, SeriesAcc series, WindowSize size, long start) {
+        SeriesAcc target = series;
+        Map<Long, Integer> combos = m.combinations[size.ordinal()];
+        int count = combos.getOrDefault(start, 0);
+        if (count >= settings.maxCombinations() && !series.isOther()) {
+            target = m.other();
+            WindowAcc existing = target.window(size, start);
+            if (existing != null) {
+                return existing;
+            }
+        } else {
+            combos.put(start, count + 1);
+        }
+        WindowKey key = new WindowKey(projectId, m.plan.name(), size, start, target.dimensions);
+        Aggregate initial = backend.windows().get(key).map(Aggregate::copy).orElseGet(Aggregate::empty);
+        WindowAcc w = new WindowAcc(key, initial);
+        target.put(size, start, w);
+        if (target != series) {
+            // Later events of this series in this window go straight to the other-bucket.
+            series.put(size, start, w);
+        }
+        return w;
+    }
+
+    private void recordLate(StoredEvent se, String why) {
+        lateCount++;
+        late.add(new RejectedEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
+                RejectedEvent.Reason.LATE,
+                List.of(new Violation("timestamp", "late", why + "; the batch rollup counts it")),
+                clock.instant(), null));
+    }
+
+    private void flush() {
+        if (!late.isEmpty()) {
+            try {
+                backend.warehouse().recordRejections(List.copyOf(late));
+            } catch (RuntimeException e) {
+                LOG.warn("could not record {} late events: {}", late.size(), e.toString());
+            }
+            late.clear();
+        }
+        Map<WindowKey, Aggregate> values = new HashMap<>(dirty.size() * 2);
+        for (WindowAcc w : dirty) {
+            values.put(w.key, w.aggregate.copy());
+        }
+        Map<String, Long> watermarks = new HashMap<>();
+        projects.forEach((id, p) -> {
+            if (p.watermark != Long.MIN_VALUE) {
+                watermarks.put(id, p.watermark);
+            }
+        });
+        backend.windows().putAll(values, new Checkpoint(CONSUMER, position, watermarks));
+        for (WindowAcc w : dirty) {
+            w.dirty = false;
+        }
+        dirty.clear();
+        lastFlushAt = System.nanoTime();
+        lastFlushTime = clock.instant();
+        synchronized (progress) {
+            flushed = position;
+            progress.notifyAll();
+        }
+    }
+
+    /** Drops windows no event can reach any more (closed past lateness, or past retention). */
+    private void evict(long now) {
+        lastEvictionAt = System.nanoTime();
+        long retentionCutoff = now - retentionMillis;
+        for (ProjectAcc p : projects.values()) {
+            if (p.metrics == null) {
+                continue;
+            }
+            long closedBefore = p.watermark == Long.MIN_VALUE ? Long.MIN_VALUE : p.watermark - latenessMillis;
+            for (MetricAcc m : p.metrics) {
+                Iterator<SeriesAcc> it = m.series.values().iterator();
+                while (it.hasNext()) {
+                    SeriesAcc s = it.next();
+                    s.evict(closedBefore, retentionCutoff);
+                    if (s.isEmpty()) {
+                        it.remove();
+                    }
+                }
+                if (m.other != null) {
+                    m.other.evict(closedBefore, retentionCutoff);
+                }
+                for (Map<Long, Integer> combos : m.combinations) {
+                    combos.keySet().removeIf(start -> start < Math.max(closedBefore - WindowSize.ONE_HOUR.millis(),
+                            retentionCutoff - WindowSize.ONE_HOUR.millis()));
+                }
+            }
+        }
+        if (System.nanoTime() - lastHousekeepingAt > TimeUnit.MINUTES.toNanos(1)) {
+            lastHousekeepingAt = System.nanoTime();
+            try {
+                backend.windows().expireBefore(Instant.ofEpochMilli(retentionCutoff));
+                housekeeping.run();
+            } catch (RuntimeException e) {
+                LOG.warn("housekeeping failed: {}", e.toString());
+            }
+        }
+    }
+
+    private static final class ProjectAcc {
+        long watermark;
+        List<MetricAcc> metrics;
+
+        ProjectAcc(long watermark) {
+            this.watermark = watermark;
+        }
+
+        void syncPlans(List<MetricPlan> defined) {
+            Map<String, MetricAcc> existing = new HashMap<>();
+            if (metrics != null) {
+                metrics.forEach(m -> existing.put(m.plan.name(), m));
+            }
+            List<MetricAcc> next = new ArrayList<>(MetricPlan.BUILT_INS.size() + defined.size());
+            for (MetricDefinition b : MetricPlan.BUILT_INS) {
+                next.add(existing.containsKey(b.name()) ? existing.get(b.name()) : new MetricAcc(new MetricPlan(b)));
+            }
+            for (MetricPlan plan : defined) {
+                MetricAcc m = existing.get(plan.name());
+                next.add(m != null && m.plan.definition().equals(plan.definition()) ? m : new MetricAcc(plan));
+            }
+            metrics = next;
+        }
+    }
+
+    private static final class MetricAcc {
+        final MetricPlan plan;
+        final Map<List<String>, SeriesAcc> series = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        final Map<Long, Integer>[] combinations = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+        SeriesAcc other;
+
+        MetricAcc(MetricPlan plan) {
+            this.plan = plan;
+        }
+
+        SeriesAcc other() {
+            if (other == null) {
+                List<String> dims = new ArrayList<>();
+                for (int i = 0; i < plan.definition().dimensions().size(); i++) {
+                    dims.add(WindowKey.OTHER_VALUE);
+                }
+                other = new SeriesAcc(List.copyOf(dims));
+            }
+            return other;
+        }
+    }
+
+    /** Open windows of one dimension combination, with the most recent window per size at hand. */
+    private static final class SeriesAcc {
+        final List<String> dimensions;
+        final long[] lastStart = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
+        final WindowAcc[] last = new WindowAcc[3];
+        @SuppressWarnings("unchecked")
+        final Map<Long, WindowAcc>[] windows = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+
+        SeriesAcc(List<String> dimensions) {
+            this.dimensions = dimensions;
+        }
+
+        boolean isOther() {
+            return !dimensions.isEmpty() && dimensions.get(0).equals(WindowKey.OTHER_VALUE);
+        }
+
+        WindowAcc window(WindowSize size, long start) {
+            int i = size.ordinal();
+            if (lastStart[i] == start) {
+                return last[i];
+            }
+            WindowAcc w = windows[i].get(start);
+            if (w != null) {
+                lastStart[i] = start;
+                last[i] = w;
+            }
+            return w;
+        }
+
+        void put(WindowSize size, long start, WindowAcc w) {
+            int i = size.ordinal();
+            windows[i].put(start, w);
+            lastStart[i] = start;
+            last[i] = w;
+        }
+
+        void evict(long closedBefore, long retentionCutoff) {
+            for (WindowSize size : SIZES) {
+                int i = size.ordinal();
+                windows[i].values().removeIf(w -> !w.dirty && (w.key.start() + size.millis() <= closedBefore
+                        || w.key.start() + size.millis() <= retentionCutoff));
+                if (last[i] != null && !windows[i].containsKey(lastStart[i])) {
+                    last[i] = null;
+                    lastStart[i] = Long.MIN_VALUE;
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            return windows[0].isEmpty() && windows[1].isEmpty() && windows[2].isEmpty();
+        }
+    }
+
+    private static final class WindowAcc {
+        final WindowKey key;
+        final Aggregate aggregate;
+        boolean dirty;
+
+        WindowAcc(WindowKey key, Aggregate aggregate) {
+            this.key = key;
+            this.aggregate = aggregate;
+        }
+    }
+
+    /** Thrown by {@link #awaitPosition} callers when waiting fails. */
+    public static final class NotIdleException extends TallyException {
+        public NotIdleException(String message) {
+            super(message);
+        }
+    }
+}

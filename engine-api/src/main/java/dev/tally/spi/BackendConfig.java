@@ -1,0 +1,105 @@
+package dev.tally.spi;
+
+import dev.tally.api.ConfigurationException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed view over string settings ({@code tally.*} keys), plus the engine clock. Backends read what they
+ * need with the typed getters, which fail with a {@link ConfigurationException} naming the key.
+ */
+public interface BackendConfig {
+
+    /** The raw value of a key, e.g. {@code tally.data-dir}, or {@code null}. */
+    String get(String key);
+
+    InstantSource clock();
+
+    static BackendConfig of(Map<String, String> settings, InstantSource clock) {
+        Map<String, String> copy = Map.copyOf(settings);
+        return new BackendConfig() {
+            @Override
+            public String get(String key) {
+                return copy.get(key);
+            }
+
+            @Override
+            public InstantSource clock() {
+                return clock;
+            }
+        };
+    }
+
+    default Optional<String> string(String key) {
+        return Optional.ofNullable(get(key)).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    default String required(String key) {
+        return string(key).orElseThrow(() -> new ConfigurationException("missing required setting '" + key + "'"));
+    }
+
+    default Path path(String key) {
+        try {
+            return Path.of(required(key));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigurationException("setting '" + key + "' is not a valid path: " + e.getMessage());
+        }
+    }
+
+    default long longValue(String key, long defaultValue) {
+        String raw = get(key);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("setting '" + key + "' must be an integer, got '" + raw + "'");
+        }
+    }
+
+    default boolean bool(String key, boolean defaultValue) {
+        String raw = get(key);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigurationException("setting '" + key + "' must be true or false, got '" + raw + "'");
+        };
+    }
+
+    default Duration duration(String key, Duration defaultValue) {
+        String raw = get(key);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        String s = raw.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (s.startsWith("p") || s.startsWith("pt")) {
+                return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
+            }
+            int split = 0;
+            while (split < s.length() && Character.isDigit(s.charAt(split))) {
+                split++;
+            }
+            long n = Long.parseLong(s.substring(0, split));
+            return switch (s.substring(split)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s", "" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("setting '" + key + "' must be a duration like 500ms, 30s, 5m, 24h, 30d or ISO-8601, got '"
+                    + raw + "'");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tally.spi;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The durable, ordered, replayable event log. {@link #append} returns only once the records are durable
+ * (acknowledged); a batch is one write. Thread-safe.
+ */
+public interface EventLog {
+
+    /**
+     * Appends one batch for a project as a single durable write.
+     *
+     * @throws dev.tally.api.UnableToAppendException when nothing of the batch was written
+     */
+    void append(String projectId, List<LogRecord> records);
+
+    /** Position of the last record appended so far, across all projects (what a caught-up consumer covers). */
+    LogPosition endPosition();
+
+    /** Opens a consumer that resumes right after {@code after} ({@link LogPosition#NONE}: from the beginning). */
+    Subscription subscribe(String consumer, LogPosition after);
+
+    /** A single consumer's cursor; used by one thread at a time. */
+    interface Subscription extends AutoCloseable {
+
+        /** Up to {@code maxRecords} records, waiting at most {@code timeout} when none are available. */
+        LogBatch poll(int maxRecords, Duration timeout);
+
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tally.spi;
+
+import java.util.Optional;
+
+/**
+ * Runs the engine's streaming jobs (aggregation, later archiving): an in-process thread or a cluster.
+ * Thread-safe.
+ */
+public interface StreamRuntime {
+
+    Handle start(StreamJob job);
+
+    /**
+     * A job as a sequence of steps. {@link #step()} may block briefly waiting for input; an exception makes
+     * the runtime call {@link #recover()} and continue after a back-off, so a job must resume from its last
+     * checkpoint there.
+     */
+    interface StreamJob {
+        String name();
+
+        /** Does one unit of work; {@code true} if it made progress. */
+        boolean step() throws Exception;
+
+        /** Called after {@link #step()} threw: drop in-flight state, resume from the last checkpoint. */
+        void recover();
+
+        /** Called once when the job stops; flushes what it holds. */
+        void stop();
+    }
+
+    /** A running job. */
+    interface Handle extends AutoCloseable {
+        boolean isRunning();
+
+        /** The last failure a step reported, if any (the job keeps retrying). */
+        Optional<Throwable> lastFailure();
+
+        /** Stops the job, waiting for its current step and {@link StreamJob#stop()} to finish. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tally.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Real-time window values. Writes overwrite whole windows (idempotent under replay). Thread-safe.
+ */
+public interface WindowStore {
+
+    /**
+     * Stores whole-window values and the consumer's checkpoint. Where the backend can, both are committed
+     * atomically; otherwise values first, so a replay from the previous checkpoint rewrites the same values.
+     */
+    void putAll(Map<WindowKey, Aggregate> values, Checkpoint checkpoint);
+
+    Optional<Aggregate> get(WindowKey key);
+
+    /** Values of one metric at one size with {@code from <= start < to}, grouped by window start. */
+    List<Window> range(String projectId, String metric, WindowSize size, long from, long to);
+
+    /** The last checkpoint stored for a consumer. */
+    Optional<Checkpoint> checkpoint(String consumer);
+
+    /** A number that changes whenever a project's values change; used to key cached query results. */
+    long version(String projectId);
+
+    /** Drops windows that start before {@code cutoff} (real-time retention). */
+    void expireBefore(Instant cutoff);
+
+    /** Values of one window start: dimension values to aggregate. */
+    record Window(long start, Map<List<String>, Aggregate> values) {
+    }
+}

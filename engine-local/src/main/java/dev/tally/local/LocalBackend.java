@@ -1,0 +1,220 @@
+package dev.tally.local;
+
+import dev.tally.api.ConfigurationException;
+import dev.tally.spi.Backend;
+import dev.tally.spi.BackendConfig;
+import dev.tally.spi.Catalog;
+import dev.tally.spi.DedupIndex;
+import dev.tally.spi.EventLog;
+import dev.tally.spi.InProcessStreamRuntime;
+import dev.tally.spi.ObjectStore;
+import dev.tally.spi.ResultCache;
+import dev.tally.spi.StreamRuntime;
+import dev.tally.spi.Warehouse;
+import dev.tally.spi.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The local profile: everything under one data directory, no external service.
+ *
+ * <pre>
+ * DATA_DIR/.lock          exclusive while open: one engine per directory
+ * DATA_DIR/log/           Chronicle Queue, daily files (the event log)
+ * DATA_DIR/db/            H2: catalog, warehouse, real-time window checkpoints
+ * DATA_DIR/dedup/         memory-mapped dedup index
+ * DATA_DIR/objects/       object store (Parquet archive)
+ * </pre>
+ *
+ * Settings: {@code tally.data-dir} (default {@code tally-data}), {@code tally.dedup.ttl} (24h),
+ * {@code tally.local.dedup.initial-capacity} (1048576 slots), {@code tally.local.cache.max-bytes} (64 MiB).
+ */
+public final class LocalBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
+    static final String JVM_FLAGS = "--add-opens=java.base/java.lang=ALL-UNNAMED "
+            + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
+            + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
+            + "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED";
+
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ChronicleEventLog log;
+    private final H2Database db;
+    private final H2Catalog catalog;
+    private final H2Warehouse warehouse;
+    private final LocalWindowStore windows;
+    private final MappedDedupIndex dedup;
+    private final LocalObjectStore objects;
+    private final CaffeineResultCache cache;
+    private final StreamRuntime streams = new InProcessStreamRuntime();
+
+    LocalBackend(BackendConfig config) {
+        Path dir = Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot use data directory " + dir + ": " + e.getMessage(), e);
+        }
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            closeQuietly(lockChannel);
+            throw new ConfigurationException("data directory " + dir + " is in use by another Tally instance");
+        }
+        lock = acquired;
+        ChronicleEventLog openedLog = null;
+        H2Database openedDb = null;
+        try {
+            openedLog = openLog(dir.resolve("log"), config);
+            openedDb = new H2Database(dir.resolve("db"));
+            log = openedLog;
+            db = openedDb;
+            catalog = new H2Catalog(db);
+            warehouse = new H2Warehouse(db);
+            windows = new LocalWindowStore(db);
+            dedup = openDedup(dir.resolve("dedup"), config);
+            objects = new LocalObjectStore(dir.resolve("objects"));
+            cache = new CaffeineResultCache(config.longValue("tally.local.cache.max-bytes", 64L << 20));
+        } catch (RuntimeException e) {
+            if (openedDb != null) {
+                openedDb.close();
+            }
+            if (openedLog != null) {
+                openedLog.close();
+            }
+            releaseLock();
+            throw e;
+        }
+        LOG.info("local backend open at {}", dir);
+    }
+
+    private static ChronicleEventLog openLog(Path dir, BackendConfig config) {
+        try {
+            return new ChronicleEventLog(dir, config.clock());
+        } catch (RuntimeException | LinkageError e) {
+            if (e.toString().contains("IllegalAccess") || e.toString().contains("InaccessibleObject")
+                    || e instanceof ExceptionInInitializerError) {
+                throw new ConfigurationException("Chronicle Queue needs these JVM flags on Java 17+: " + JVM_FLAGS
+                        + " (add them to surefire's argLine or the java command line)", e);
+            }
+            throw e;
+        }
+    }
+
+    private MappedDedupIndex openDedup(Path dir, BackendConfig config) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new LocalStorageException("cannot create " + dir, e);
+        }
+        MappedDedupIndex index = new MappedDedupIndex(dir.resolve("index.bin"), config.clock(),
+                config.longValue("tally.local.dedup.initial-capacity", 1 << 20));
+        if (!index.isTrusted()) {
+            Duration ttl = config.duration("tally.dedup.ttl", Duration.ofHours(24));
+            Instant now = config.clock().instant();
+            long started = System.nanoTime();
+            long[] count = {0};
+            log.scan(now.minus(ttl).toEpochMilli(), (project, eventId) -> {
+                index.markRebuilt(project, eventId, now.plus(ttl));
+                count[0]++;
+            });
+            LOG.info("rebuilt the dedup index from the log: {} event ids in {} ms", count[0],
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+        return index;
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public EventLog eventLog() {
+        return log;
+    }
+
+    @Override
+    public DedupIndex dedup() {
+        return dedup;
+    }
+
+    @Override
+    public WindowStore windows() {
+        return windows;
+    }
+
+    @Override
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public Warehouse warehouse() {
+        return warehouse;
+    }
+
+    @Override
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    @Override
+    public ResultCache cache() {
+        return cache;
+    }
+
+    @Override
+    public StreamRuntime streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        try {
+            dedup.close();
+        } finally {
+            try {
+                log.close();
+            } finally {
+                try {
+                    db.close();
+                } finally {
+                    releaseLock();
+                }
+            }
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            LOG.debug("releasing lock", e);
+        }
+        closeQuietly(lockChannel);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.debug("closing lock file", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tally.local;
+
+import dev.tally.spi.Backend;
+import dev.tally.spi.BackendConfig;
+import dev.tally.spi.BackendProvider;
+
+/** Registers the {@code local} backend (Chronicle Queue, H2, Caffeine, local directory). */
+public final class LocalBackendProvider implements BackendProvider {
+    static {
+        // Chronicle otherwise reports usage over the network; an embedded engine must not phone home.
+        if (System.getProperty("chronicle.analytics.disable") == null) {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+        if (System.getProperty("chronicle.announcer.disable") == null) {
+            System.setProperty("chronicle.announcer.disable", "true");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public String artifact() {
+        return "dev.tally:engine-local";
+    }
+
+    @Override
+    public Backend open(BackendConfig config) {
+        return new LocalBackend(config);
+    }
+}

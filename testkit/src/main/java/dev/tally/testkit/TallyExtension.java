@@ -1,0 +1,169 @@
+package dev.tally.testkit;
+
+import dev.tally.Tally;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * JUnit 5 extension that provides a {@link Tally} on a temporary directory and its {@link TestClock}.
+ *
+ * <p>As an instance field ({@code @RegisterExtension TallyExtension tally = TallyExtension.local();}) or via
+ * {@link TallyTest} each test gets a fresh engine; as a static field one engine serves the whole class.
+ * State lives in JUnit's extension store, never in globals, so parallel tests are safe.
+ */
+public class TallyExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TallyExtension.class);
+
+    private final Instant start;
+    private final Map<String, String> settings;
+    private final Consumer<Tally.Builder> customizer;
+
+    /** Used by {@link TallyTest}: the local backend with default settings. */
+    public TallyExtension() {
+        this(TestClock.DEFAULT_START, Map.of(), b -> { });
+    }
+
+    private TallyExtension(Instant start, Map<String, String> settings, Consumer<Tally.Builder> customizer) {
+        this.start = start;
+        this.settings = Map.copyOf(settings);
+        this.customizer = customizer;
+    }
+
+    public static TallyExtension local() {
+        return new TallyExtension();
+    }
+
+    /** Starts the test clock at {@code instant} instead of {@link TestClock#DEFAULT_START}. */
+    public TallyExtension withClockAt(Instant instant) {
+        return new TallyExtension(instant, settings, customizer);
+    }
+
+    public TallyExtension withSetting(String key, String value) {
+        Map<String, String> next = new LinkedHashMap<>(settings);
+        next.put(key, value);
+        return new TallyExtension(start, next, customizer);
+    }
+
+    /** Any further builder customization (limits, backend, ...). */
+    public TallyExtension with(Consumer<Tally.Builder> more) {
+        return new TallyExtension(start, settings, customizer.andThen(more));
+    }
+
+    /** Registered statically: one engine for the whole class. */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        open(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        // The class store closes the class-level engine.
+    }
+
+    /** A fresh engine per test unless a class-level one exists (lookups see the parent store). */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (context.getStore(NS).get(Fixture.class, Fixture.class) == null) {
+            open(context);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        // The method store closes the per-test engine.
+    }
+
+    private void open(ExtensionContext context) {
+        try {
+            Path dir = Files.createTempDirectory("tally-test-");
+            TestClock clock = TestClock.at(start);
+            Tally.Builder builder = Tally.builder().dataDir(dir).clock(clock).settings(settings);
+            customizer.accept(builder);
+            Tally tally = builder.build();
+            context.getStore(NS).put(Fixture.class, new Fixture(tally, clock, dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Fixture findFixture(ExtensionContext context) {
+        return context.getStore(NS).get(Fixture.class, Fixture.class);
+    }
+
+    /** What {@link TallyTest} registers: always a fresh engine per test, even for class-level callbacks. */
+    public static final class PerTest extends TallyExtension {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            // per test only
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        Class<?> type = p.getParameter().getType();
+        return type == Tally.class || type == TestClock.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        Fixture f = findFixture(e);
+        if (f == null) {
+            throw new ParameterResolutionException("no Tally is open in this context");
+        }
+        return p.getParameter().getType() == Tally.class ? f.tally : f.clock;
+    }
+
+    /** The engine of the current context (for use from an instance field). */
+    public Tally tally(ExtensionContext context) {
+        return findFixture(context).tally;
+    }
+
+    private record Fixture(Tally tally, TestClock clock, Path dir) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() throws IOException {
+            try {
+                tally.close();
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,13 @@
+package dev.tally.testkit.local;
+
+import dev.tally.Tally;
+import dev.tally.testkit.contract.EngineContract;
+
+import java.nio.file.Path;
+
+class LocalEngineContractTest extends EngineContract {
+    @Override
+    protected Tally.Builder configure(Tally.Builder builder, Path dir) {
+        return builder.backend("local").dataDir(dir);
+    }
+}
