@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * HyperLogLog sketch of user ids (Apache DataSketches, lgK 12, ~1.6% standard error). The byte form from
  * {@link #toBytes()} is the same in every backend, so values merge across windows, days and profiles.
  *
- * <p>Mutable and not thread-safe: accumulators own one; stores hand out {@link #copy()}s.
+ * <p>Mutable and not thread-safe: accumulators own one; stores hand out {@link #copy()}s. Merging many
+ * aggregates into one keeps their sketches in a single HLL union until a value or the bytes are read.
  */
 public final class Aggregate {
     public static final int LG_K = 12;
@@ -25,6 +26,8 @@ public final class Aggregate {
     private double max = Double.NEGATIVE_INFINITY;
     private long valued;
     private HllSketch users;
+    // While merging many aggregates (a query, a rollup) the sketches go into one Union; materialized on read.
+    private Union union;
 
     public static Aggregate empty() {
         return new Aggregate();
@@ -49,6 +52,7 @@ public final class Aggregate {
 
     /** Adds a user to the distinct-users sketch. */
     public void addUser(String userId) {
+        sketch();
         if (users == null) {
             users = new HllSketch(LG_K, TgtHllType.HLL_4);
         }
@@ -61,16 +65,28 @@ public final class Aggregate {
         sum += other.sum;
         min = Math.min(min, other.min);
         max = Math.max(max, other.max);
-        if (other.users != null) {
-            if (users == null) {
-                users = other.users.copy();
+        HllSketch theirs = other.sketch();
+        if (theirs != null) {
+            if (users == null && union == null) {
+                users = theirs.copy();
             } else {
-                Union union = new Union(LG_K);
-                union.update(users);
-                union.update(other.users);
-                users = union.getResult(TgtHllType.HLL_4);
+                if (union == null) {
+                    union = new Union(LG_K);
+                    union.update(users);
+                    users = null;
+                }
+                union.update(theirs);
             }
         }
+    }
+
+    /** The distinct-users sketch, materializing a pending union. */
+    private HllSketch sketch() {
+        if (union != null) {
+            users = union.getResult(TgtHllType.HLL_4);
+            union = null;
+        }
+        return users;
     }
 
     public long count() {
@@ -95,7 +111,8 @@ public final class Aggregate {
     }
 
     public double distinctUsers() {
-        return users == null ? 0 : users.getEstimate();
+        HllSketch s = sketch();
+        return s == null ? 0 : s.getEstimate();
     }
 
     /** The value the given aggregation reports, or {@code null} when undefined (e.g. min of nothing). */
@@ -117,12 +134,14 @@ public final class Aggregate {
         a.min = min;
         a.max = max;
         a.valued = valued;
-        a.users = users == null ? null : users.copy();
+        HllSketch s = sketch();
+        a.users = s == null ? null : s.copy();
         return a;
     }
 
     public byte[] toBytes() {
-        byte[] sketch = users == null ? new byte[0] : users.toCompactByteArray();
+        HllSketch s = sketch();
+        byte[] sketch = s == null ? new byte[0] : s.toCompactByteArray();
         ByteBuffer buf = ByteBuffer.allocate(1 + 8 * 5 + 4 + sketch.length);
         buf.put(FORMAT).putLong(count).putLong(valued).putDouble(sum).putDouble(min).putDouble(max)
                 .putInt(sketch.length).put(sketch);

@@ -37,7 +37,7 @@ import java.time.Instant;
  * </pre>
  *
  * Settings: {@code tally.data-dir} (default {@code tally-data}), {@code tally.dedup.ttl} (24h),
- * {@code tally.local.dedup.initial-capacity} (1048576 slots), {@code tally.local.cache.max-bytes} (64 MiB).
+ * {@code tally.local.dedup.initial-capacity} (4194304 slots, a sparse 64 MiB file), {@code tally.local.cache.max-bytes} (64 MiB).
  */
 public final class LocalBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
@@ -123,7 +123,7 @@ public final class LocalBackend implements Backend {
             throw new LocalStorageException("cannot create " + dir, e);
         }
         MappedDedupIndex index = new MappedDedupIndex(dir.resolve("index.bin"), config.clock(),
-                config.longValue("tally.local.dedup.initial-capacity", 1 << 20));
+                config.longValue("tally.local.dedup.initial-capacity", 1 << 22));
         if (!index.isTrusted()) {
             Duration ttl = config.duration("tally.dedup.ttl", Duration.ofHours(24));
             Instant now = config.clock().instant();

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -236,13 +235,12 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(0, epochMillis / 60_000L));
     }
 
-    /** 64-bit FNV-1a over UTF-8 of "project\0eventId", seeded, with a murmur3 finalizer. */
+    /** A seeded 64-bit hash of "project\0eventId" over UTF-16 chars, with a murmur3 finalizer per step. */
     private static long hash(String projectId, String eventId, long seed) {
-        long h = 0xcbf29ce484222325L ^ seed;
-        h = mix(h, projectId.getBytes(StandardCharsets.UTF_8));
-        h ^= 0;
-        h *= 0x100000001b3L;
-        h = mix(h, eventId.getBytes(StandardCharsets.UTF_8));
+        long h = seed ^ 0xcbf29ce484222325L;
+        h = mix(h, projectId);
+        h = (h ^ 0xFFFF) * 0x9E3779B97F4A7C15L;
+        h = mix(h, eventId);
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
@@ -251,12 +249,18 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
         return h;
     }
 
-    private static long mix(long h, byte[] bytes) {
-        for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
+    private static long mix(long h, String s) {
+        int n = s.length();
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long block = s.charAt(i) | ((long) s.charAt(i + 1) << 16) | ((long) s.charAt(i + 2) << 32)
+                    | ((long) s.charAt(i + 3) << 48);
+            h = Long.rotateLeft(h ^ (block * 0x87c37b91114253d5L), 31) * 0x4cf5ad432745937fL;
         }
-        return h;
+        for (; i < n; i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h ^ n;
     }
 
     @Override

@@ -31,13 +31,13 @@ public final class LimitsChecker {
         List<Violation> out = new ArrayList<>(0);
         if (e.eventId() == null || e.eventId().isEmpty()) {
             out.add(new Violation("eventId", "required", "eventId is required"));
-        } else if (!Limits.EVENT_ID.matcher(e.eventId()).matches()) {
+        } else if (!isEventId(e.eventId())) {
             out.add(new Violation("eventId", "invalid_format",
                     "eventId must be 1-64 characters of letters, digits, '.', '_', ':' or '-'"));
         }
         if (e.eventType() == null || e.eventType().isEmpty()) {
             out.add(new Violation("eventType", "required", "eventType is required"));
-        } else if (!Limits.EVENT_TYPE.matcher(e.eventType()).matches()) {
+        } else if (!isEventType(e.eventType())) {
             out.add(new Violation("eventType", "invalid_format",
                     "eventType must start with a letter and have at most 100 letters, digits, '_', '.' or '-'"));
         }
@@ -67,6 +67,44 @@ public final class LimitsChecker {
             }
         }
         return out;
+    }
+
+    /** Same as {@link Limits#EVENT_ID} without a regex engine on the hot path. */
+    static boolean isEventId(String s) {
+        int n = s.length();
+        if (n < 1 || n > 64 || !isAlnum(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            if (!isAlnum(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Same as {@link Limits#EVENT_TYPE} without a regex engine on the hot path. */
+    static boolean isEventType(String s) {
+        int n = s.length();
+        if (n < 1 || n > 100) {
+            return false;
+        }
+        char first = s.charAt(0);
+        if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            if (!isAlnum(c) && c != '.' && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /** A violation if the encoded form is too large. */
@@ -148,9 +186,10 @@ public final class LimitsChecker {
         }
         if (key.isEmpty()) {
             out.add(new Violation(path, "invalid_name", "property names must not be empty"));
-        } else if (key.length() > 256) {
+        } else if (key.length() > Math.min(256, limits.maxStringLength())) {
+            int max = Math.min(256, limits.maxStringLength());
             out.add(new Violation(path.substring(0, Math.min(path.length(), 300)), "too_long",
-                    "property names have at most 256 characters"));
+                    "property names have at most " + max + " characters"));
         }
     }
 

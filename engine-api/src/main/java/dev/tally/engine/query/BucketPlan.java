@@ -5,6 +5,7 @@ import dev.tally.api.InvalidQueryException;
 import dev.tally.spi.WindowSize;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -52,12 +53,14 @@ final class BucketPlan {
         List<Long> out = new ArrayList<>();
         out.add(start);
         ZonedDateTime cursor = from.atZone(zone);
+        // Days step by local date (a DST gap at midnight must not shift later days); shorter buckets by time.
+        LocalDate day = cursor.toLocalDate().plusDays(1);
         ZonedDateTime next = switch (granularity) {
             case MINUTE -> cursor.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
             case FIVE_MINUTES -> cursor.truncatedTo(ChronoUnit.MINUTES)
                     .minusMinutes(cursor.getMinute() % 5).plusMinutes(5);
             case HOUR -> cursor.truncatedTo(ChronoUnit.HOURS).plusHours(1);
-            case DAY -> cursor.truncatedTo(ChronoUnit.DAYS).plusDays(1);
+            case DAY -> day.atStartOfDay(zone);
             case ALL -> throw new IllegalStateException();
         };
         while (next.toInstant().toEpochMilli() < end) {
@@ -70,7 +73,10 @@ final class BucketPlan {
                 case MINUTE -> next.plusMinutes(1);
                 case FIVE_MINUTES -> next.plusMinutes(5);
                 case HOUR -> next.plusHours(1);
-                case DAY -> next.plusDays(1);
+                case DAY -> {
+                    day = day.plusDays(1);
+                    yield day.atStartOfDay(zone);
+                }
                 case ALL -> throw new IllegalStateException();
             };
         }

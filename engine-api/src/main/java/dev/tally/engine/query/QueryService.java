@@ -53,6 +53,9 @@ public final class QueryService {
         MetricDefinition def = metrics.apply(projectId, q.metric())
                 .orElseThrow(() -> new NotFoundException("metric '" + q.metric() + "' is not defined"));
         validate(def, q);
+        if (cacheTtl.isZero()) {
+            return compute(projectId, def, q);
+        }
         String cacheKey = cacheKey(projectId, q);
         Optional<byte[]> cached = backend.cache().get(cacheKey);
         if (cached.isPresent()) {
@@ -91,7 +94,14 @@ public final class QueryService {
     }
 
     private MetricResult compute(String projectId, MetricDefinition def, MetricQuery q) {
-        BucketPlan plan = BucketPlan.of(q.from(), q.to(), q.granularity(), q.zone());
+        // Windows are at least a minute long: a range inside minutes is widened to whole minutes, and says so.
+        Instant from = Instant.ofEpochMilli(Math.floorDiv(q.from().toEpochMilli(), 60_000L) * 60_000L);
+        Instant to = Instant.ofEpochMilli(-Math.floorDiv(-q.to().toEpochMilli(), 60_000L) * 60_000L);
+        List<String> notes = new ArrayList<>();
+        if (!from.equals(q.from()) || !to.equals(q.to())) {
+            notes.add("range widened to whole minutes: [" + from + ", " + to + ")");
+        }
+        BucketPlan plan = BucketPlan.of(from, to, q.granularity(), q.zone());
         List<String> dims = def.dimensions();
         int[] groupIdx = q.groupBy().stream().mapToInt(dims::indexOf).toArray();
         int[] filterIdx = new int[q.filters().size()];
@@ -101,38 +111,44 @@ public final class QueryService {
             filterIdx[fi] = dims.indexOf(f.getKey());
             filterVal[fi++] = f.getValue();
         }
-        boolean[] folded = {false};
+        boolean folded = false;
+        // One map per bucket from group values to the merged aggregate; without groupBy a single entry.
         List<Map<List<String>, Aggregate>> buckets = new ArrayList<>(plan.buckets());
         for (int i = 0; i < plan.buckets(); i++) {
             buckets.add(null);
         }
+        boolean ungrouped = groupIdx.length == 0;
         List<WindowStore.Window> windows = backend.windows().range(projectId, def.name(), plan.source,
                 plan.boundaries[0], plan.boundaries[plan.boundaries.length - 1]);
+        int lastBucket = -1;
+        Aggregate total = null;
         for (WindowStore.Window w : windows) {
             int b = plan.bucketOf(w.start());
             if (b < 0) {
                 continue;
             }
+            if (ungrouped && b != lastBucket) {
+                total = bucketTotal(buckets, b);
+                lastBucket = b;
+            }
             for (Map.Entry<List<String>, Aggregate> e : w.values().entrySet()) {
                 List<String> values = e.getKey();
-                if (!matches(values, filterIdx, filterVal)) {
+                if (filterIdx.length > 0 && !matches(values, filterIdx, filterVal)) {
                     continue;
                 }
                 if (!values.isEmpty() && values.get(0).equals(WindowKey.OTHER_VALUE)) {
-                    folded[0] = true;
+                    folded = true;
                 }
-                List<String> group = group(values, groupIdx);
+                if (ungrouped) {
+                    total.merge(e.getValue());
+                    continue;
+                }
                 Map<List<String>, Aggregate> bucket = buckets.get(b);
                 if (bucket == null) {
                     bucket = new HashMap<>();
                     buckets.set(b, bucket);
                 }
-                Aggregate acc = bucket.get(group);
-                if (acc == null) {
-                    bucket.put(group, e.getValue().copy());
-                } else {
-                    acc.merge(e.getValue());
-                }
+                bucket.computeIfAbsent(group(values, groupIdx), g -> Aggregate.empty()).merge(e.getValue());
             }
         }
         List<MetricPoint> points = new ArrayList<>();
@@ -144,6 +160,9 @@ public final class QueryService {
             Instant ts = Instant.ofEpochMilli(plan.boundaries[b]);
             List<MetricPoint> inBucket = new ArrayList<>(bucket.size());
             for (Map.Entry<List<String>, Aggregate> e : bucket.entrySet()) {
+                if (e.getValue().count() == 0) {
+                    continue; // every window of the bucket was filtered out
+                }
                 Map<String, String> labels = new LinkedHashMap<>();
                 for (int g = 0; g < groupIdx.length; g++) {
                     labels.put(q.groupBy().get(g), e.getKey().get(g));
@@ -153,9 +172,21 @@ public final class QueryService {
             inBucket.sort(Comparator.comparing(p -> p.dimensions().values().toString()));
             points.addAll(inBucket);
         }
-        List<String> notes = folded[0] ? List.of("some dimension combinations exceeded the per-window cap and are "
-                + "reported as " + WindowKey.OTHER_VALUE) : List.of();
+        if (folded) {
+            notes.add("some dimension combinations exceeded the per-window cap and are reported as "
+                    + WindowKey.OTHER_VALUE);
+        }
         return new MetricResult(def.name(), q.granularity(), SOURCE_REALTIME, freshness.get(), points, notes);
+    }
+
+    private static Aggregate bucketTotal(List<Map<List<String>, Aggregate>> buckets, int b) {
+        Map<List<String>, Aggregate> bucket = buckets.get(b);
+        if (bucket == null) {
+            bucket = new HashMap<>(2);
+            bucket.put(List.of(), Aggregate.empty());
+            buckets.set(b, bucket);
+        }
+        return bucket.get(List.of());
     }
 
     private static boolean matches(List<String> values, int[] idx, String[] expected) {
