@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * HyperLogLog sketch of user ids (Apache DataSketches, lgK 12, ~1.6% standard error). The byte form from
  * {@link #toBytes()} is the same in every backend, so values merge across windows, days and profiles.
  *
- * <p>Mutable and not thread-safe: accumulators own one; stores hand out {@link #copy()}s. Merging many
+ * <p>Mutable and not thread-safe: accumulators own one; stores keep copies and hand out copies from
+ * {@code get} and read-only snapshots from {@code range}. Merging many
  * aggregates into one keeps their sketches in a single HLL union until a value or the bytes are read.
  */
 public final class Aggregate {

@@ -25,7 +25,12 @@ public interface EventLog {
     /** A single consumer's cursor; used by one thread at a time. */
     interface Subscription extends AutoCloseable {
 
-        /** Up to {@code maxRecords} records, waiting at most {@code timeout} when none are available. */
+        /**
+         * Records in log order, waiting at most {@code timeout} when none are available. Stops adding once
+         * {@code maxRecords} is reached, but never splits one appended batch (positions are per batch, so a
+         * split batch could not be resumed exactly): a poll may return one batch larger than
+         * {@code maxRecords}.
+         */
         LogBatch poll(int maxRecords, Duration timeout);
 
         @Override

@@ -13,12 +13,17 @@ public interface WindowStore {
     /**
      * Stores whole-window values and the consumer's checkpoint. Where the backend can, both are committed
      * atomically; otherwise values first, so a replay from the previous checkpoint rewrites the same values.
+     * The store keeps its own copies: the caller may go on modifying the aggregates it passed.
      */
     void putAll(Map<WindowKey, Aggregate> values, Checkpoint checkpoint);
 
+    /** A copy of one window's value, which the caller may modify. */
     Optional<Aggregate> get(WindowKey key);
 
-    /** Values of one metric at one size with {@code from <= start < to}, grouped by window start. */
+    /**
+     * Values of one metric at one size with {@code from <= start < to}, grouped by window start. The
+     * aggregates are read-only snapshots shared with the store: merge them into your own, never modify them.
+     */
     List<Window> range(String projectId, String metric, WindowSize size, long from, long to);
 
     /** The last checkpoint stored for a consumer. */

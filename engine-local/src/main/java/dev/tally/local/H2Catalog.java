@@ -73,17 +73,24 @@ final class H2Catalog implements Catalog {
 
     @Override
     public void addApiKey(ApiKeyRecord key) {
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO api_keys(key_id, project_id, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, key.keyId());
-                ps.setString(2, key.projectId());
-                ps.setString(3, key.role().name());
-                ps.setBytes(4, key.secretHash());
-                ps.setObject(5, H2Database.ts(key.createdAt()));
-                return ps.executeUpdate();
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO api_keys(key_id, project_id, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setString(1, key.keyId());
+                    ps.setString(2, key.projectId());
+                    ps.setString(3, key.role().name());
+                    ps.setBytes(4, key.secretHash());
+                    ps.setObject(5, H2Database.ts(key.createdAt()));
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (LocalStorageException e) {
+            if (isDuplicate(e)) {
+                throw new ConflictException("API key id '" + key.keyId() + "' is taken");
             }
-        });
+            throw e;
+        }
     }
 
     @Override

@@ -51,8 +51,12 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public Optional<byte[]> get(String key) {
+        Path p = resolve(key);
+        if (!Files.isRegularFile(p)) {
+            return Optional.empty(); // missing, or only a prefix of other keys
+        }
         try {
-            return Optional.of(Files.readAllBytes(resolve(key)));
+            return Optional.of(Files.readAllBytes(p));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -97,6 +101,10 @@ final class LocalObjectStore implements ObjectStore {
     public void move(String fromKey, String toKey) {
         Path from = resolve(fromKey);
         Path to = resolve(toKey);
+        if (!Files.isRegularFile(from)) {
+            throw new LocalStorageException("cannot move object " + fromKey + ": no such object",
+                    new NoSuchFileException(fromKey));
+        }
         try {
             Files.createDirectories(to.getParent());
             moveAtomically(from, to);
@@ -107,8 +115,12 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void delete(String key) {
+        Path p = resolve(key);
+        if (!Files.isRegularFile(p)) {
+            return; // missing, or only a prefix of other keys
+        }
         try {
-            Files.deleteIfExists(resolve(key));
+            Files.deleteIfExists(p);
         } catch (IOException e) {
             throw new LocalStorageException("cannot delete object " + key, e);
         }

@@ -77,7 +77,9 @@ final class LocalWindowStore implements WindowStore {
             }
             return null;
         });
-        publish(values);
+        Map<WindowKey, Aggregate> copies = new HashMap<>(values.size() * 2);
+        values.forEach((k, v) -> copies.put(k, v.copy()));
+        publish(copies);
     }
 
     private void publish(Map<WindowKey, Aggregate> values) {

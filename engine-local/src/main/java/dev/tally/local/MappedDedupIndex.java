@@ -4,6 +4,7 @@ import dev.tally.spi.DedupIndex;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,8 +17,8 @@ import java.time.InstantSource;
 import java.util.List;
 
 /**
- * The local dedup index: an open-addressing hash table in a memory-mapped file, so its size does not count
- * against the heap and it survives a restart. Each slot holds 96 bits of a hash of (project, eventId) and
+ * The local dedup index: an open-addressing hash table in a copy-on-write memory-mapped file, so its size
+ * does not count against the heap, and saved whole at a clean close so it survives a restart. Each slot holds 96 bits of a hash of (project, eventId) and
  * an expiry minute; expired slots are reused. The table doubles when three quarters full.
  *
  * <p>The file is trusted only after a clean close. After a crash the owner rebuilds it from the log
@@ -59,7 +60,7 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
                 used = map.getLong(OFF_USED);
             }
             map.putInt(OFF_CLEAN, 0);
-            map.force();
+            markFileInUse();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open dedup index " + file, e);
         }
@@ -202,7 +203,6 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
                 }
             }
             map.putLong(OFF_USED, used);
-            map.putInt(OFF_CLEAN, 0);
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot grow dedup index " + file, e);
@@ -219,11 +219,28 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
         used = 0;
     }
 
+    /**
+     * Maps the file copy-on-write: the table lives in memory outside the heap and the kernel never writes
+     * pages back while we run (random writes to a shared mapping would fault on every write-back). The file
+     * is rewritten whole at a clean close.
+     */
     private void map(Path path, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            if (ch.size() < size) {
+                ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+            }
+            map = ch.map(FileChannel.MapMode.PRIVATE, 0, size);
             map.order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /** Marks the file on disk as not cleanly closed until {@link #close()} rewrites it. */
+    private void markFileInUse() throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer zero = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0);
+            ch.write(zero, OFF_CLEAN);
+            ch.force(true);
         }
     }
 
@@ -266,6 +283,22 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
     @Override
     public synchronized void close() {
         map.putInt(OFF_CLEAN, 1);
-        map.force();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer all = map.duplicate();
+            all.clear();
+            while (all.hasRemaining()) {
+                ch.write(all);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save dedup index " + file, e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save dedup index " + file, e);
+        }
     }
 }

@@ -1,0 +1,350 @@
+package dev.tally.testkit.contract;
+
+import dev.tally.api.Aggregation;
+import dev.tally.api.RejectedEvent;
+import dev.tally.api.Violation;
+import dev.tally.spi.Aggregate;
+import dev.tally.spi.Warehouse;
+import dev.tally.spi.Warehouse.AggregateRow;
+import dev.tally.spi.Warehouse.EventMetadata;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The contract of {@link Warehouse}: the durable analytical tables behind rollups, archived-event metadata and
+ * the rejected-events listing.
+ *
+ * <p>What it pins down: rejections are listed newest first per project, up to a limit, with their violations
+ * and payload; {@link Warehouse#trimRejections} keeps the newest {@code N} of each project; an aggregate row is
+ * replaced by a later row with the same (project, metric, granularity, timestamp, dimensions) and is distinct
+ * from rows that differ in any of those, dimensions included; {@link Warehouse#aggregates} returns the rows with
+ * {@code from <= timestamp < to} for one metric and granularity; the mergeable {@link Aggregate} state,
+ * distinct-users sketch included, round-trips; event metadata is idempotent by (project, eventId) and counted
+ * per project; and rows survive a clean reopen.
+ *
+ * <p>The seed's {@code value} column keeps two decimals, so values here have at most two.
+ */
+public abstract class WarehouseContract extends BackendContract {
+
+    private Warehouse warehouse() {
+        return backend.warehouse();
+    }
+
+    private Instant hour(int n) {
+        return clock.instant().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(n));
+    }
+
+    private RejectedEvent rejection(String projectId, String eventId, int secondsAfterNow) {
+        return new RejectedEvent(projectId, eventId, "purchase", RejectedEvent.Reason.INVALID,
+                List.of(new Violation("properties.amount", "type", "amount must be a number")),
+                clock.instant().plusSeconds(secondsAfterNow), "{\"eventId\":\"" + eventId + "\"}");
+    }
+
+    private static AggregateRow row(String projectId, String metric, String granularity, Instant timestamp, Double value,
+                                    Map<String, String> dimensions, Aggregate aggregate) {
+        return new AggregateRow(projectId, metric, "sum", granularity, timestamp, value, dimensions, aggregate);
+    }
+
+    private AggregateRow hourly(int hour, double value, Map<String, String> dimensions) {
+        return row("p1", "revenue", "hour", hour(hour), value, dimensions, aggregate(0, value));
+    }
+
+    private static String rowKey(AggregateRow r) {
+        return r.projectId() + "|" + r.metric() + "|" + r.granularity() + "|" + r.timestamp() + "|" + r.dimensions();
+    }
+
+    private EventMetadata metadata(String projectId, String eventId) {
+        Instant ts = clock.instant();
+        return new EventMetadata(eventId, "user-1", "purchase", projectId, ts, ts.plusSeconds(1),
+                "archive/" + projectId + "/2024/01/15/part-0.parquet", "2024-01-15", "abc123", "processed");
+    }
+
+    @Nested
+    @DisplayName("rejected events")
+    class Rejections {
+        @Test
+        void rejectionsAreListedNewestFirstWithEverythingRecorded() {
+            warehouse().recordRejections(List.of(rejection("p1", "e1", 1), rejection("p1", "e2", 2)));
+            warehouse().recordRejections(List.of(rejection("p1", "e3", 3)));
+            assertThat(warehouse().rejectedEvents("p1", 10))
+                    .containsExactly(rejection("p1", "e3", 3), rejection("p1", "e2", 2), rejection("p1", "e1", 1));
+        }
+
+        @Test
+        void theLimitKeepsTheNewest() {
+            for (int i = 0; i < 5; i++) {
+                warehouse().recordRejections(List.of(rejection("p1", "e" + i, i)));
+            }
+            assertThat(warehouse().rejectedEvents("p1", 2)).extracting(RejectedEvent::eventId).containsExactly("e4", "e3");
+        }
+
+        @Test
+        void rejectionsAreListedPerProject() {
+            warehouse().recordRejections(List.of(rejection("p1", "a", 1), rejection("p2", "b", 2),
+                    rejection("p1", "c", 3)));
+            assertThat(warehouse().rejectedEvents("p1", 10)).extracting(RejectedEvent::eventId).containsExactly("c", "a");
+            assertThat(warehouse().rejectedEvents("p2", 10)).extracting(RejectedEvent::eventId).containsExactly("b");
+            assertThat(warehouse().rejectedEvents("p3", 10)).isEmpty();
+        }
+
+        @Test
+        void lateEventsAndRejectionsWithoutIdOrPayloadAreRecorded() {
+            RejectedEvent late = new RejectedEvent("p1", "late-1", "page_view", RejectedEvent.Reason.LATE, List.of(),
+                    clock.instant(), "{}");
+            RejectedEvent unparsable = new RejectedEvent("p1", null, null, RejectedEvent.Reason.INVALID,
+                    List.of(new Violation("$", "invalid_json", "not JSON"), new Violation("eventId", "required", "missing")),
+                    clock.instant().plusSeconds(1), null);
+            warehouse().recordRejections(List.of(late, unparsable));
+            assertThat(warehouse().rejectedEvents("p1", 10)).containsExactly(unparsable, late);
+        }
+
+        @Test
+        void recordingNothingIsHarmless() {
+            warehouse().recordRejections(List.of());
+            assertThat(warehouse().rejectedEvents("p1", 10)).isEmpty();
+        }
+
+        @Test
+        void trimKeepsTheNewestOfEachProject() {
+            for (int i = 0; i < 5; i++) {
+                warehouse().recordRejections(List.of(rejection("p1", "a" + i, i), rejection("p2", "b" + i, i)));
+            }
+            warehouse().recordRejections(List.of(rejection("p3", "c0", 0)));
+            warehouse().trimRejections(2);
+            assertThat(warehouse().rejectedEvents("p1", 10)).extracting(RejectedEvent::eventId).containsExactly("a4", "a3");
+            assertThat(warehouse().rejectedEvents("p2", 10)).extracting(RejectedEvent::eventId).containsExactly("b4", "b3");
+            assertThat(warehouse().rejectedEvents("p3", 10)).extracting(RejectedEvent::eventId).containsExactly("c0");
+        }
+
+        @Test
+        void trimToTheCurrentCountKeepsEverything() {
+            for (int i = 0; i < 3; i++) {
+                warehouse().recordRejections(List.of(rejection("p1", "e" + i, i)));
+            }
+            warehouse().trimRejections(3);
+            assertThat(warehouse().rejectedEvents("p1", 10)).hasSize(3);
+        }
+
+        @Test
+        void trimToZeroDropsEverything() {
+            warehouse().recordRejections(List.of(rejection("p1", "e1", 1), rejection("p2", "e2", 2)));
+            warehouse().trimRejections(0);
+            assertThat(warehouse().rejectedEvents("p1", 10)).isEmpty();
+            assertThat(warehouse().rejectedEvents("p2", 10)).isEmpty();
+        }
+
+        @Test
+        void newRejectionsAfterATrimAreListedFirst() {
+            for (int i = 0; i < 4; i++) {
+                warehouse().recordRejections(List.of(rejection("p1", "old" + i, i)));
+            }
+            warehouse().trimRejections(1);
+            warehouse().recordRejections(List.of(rejection("p1", "new", 10)));
+            assertThat(warehouse().rejectedEvents("p1", 10)).extracting(RejectedEvent::eventId)
+                    .containsExactly("new", "old3");
+        }
+    }
+
+    @Nested
+    @DisplayName("aggregates")
+    class Aggregates {
+        @Test
+        void anUpsertedRowIsReadBackWithEveryColumn() {
+            Aggregate state = aggregate(120, 10.25, 20.5, 30.75);
+            AggregateRow row = new AggregateRow("p1", "revenue", "sum", "hour", hour(0), 61.5,
+                    Map.of("country", "US", "device", "mobile"), state);
+            warehouse().upsertAggregates(List.of(row));
+            List<AggregateRow> read = warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1));
+            assertThat(read).singleElement().satisfies(r -> {
+                assertThat(r.projectId()).isEqualTo("p1");
+                assertThat(r.metric()).isEqualTo("revenue");
+                assertThat(r.metricType()).isEqualTo("sum");
+                assertThat(r.granularity()).isEqualTo("hour");
+                assertThat(r.timestamp()).isEqualTo(hour(0));
+                assertThat(r.value()).isEqualTo(61.5);
+                assertThat(r.dimensions()).isEqualTo(Map.of("country", "US", "device", "mobile"));
+                assertSameAggregate(r.aggregate(), state);
+            });
+        }
+
+        @Test
+        void theAggregateStateRoundTripsIncludingTheUniqueUsersSketch() {
+            Aggregate buyers = Aggregate.empty();
+            for (int u = 0; u < 5_000; u++) {
+                buyers.addEvent();
+                buyers.addUser("buyer-" + u);
+            }
+            warehouse().upsertAggregates(List.of(new AggregateRow("p1", "buyers", "unique", "day", hour(0),
+                    (double) Math.round(buyers.distinctUsers()), Map.of(), buyers)));
+            Aggregate read = warehouse().aggregates("p1", "buyers", "day", hour(0), hour(24)).get(0).aggregate();
+            assertSameAggregate(read, buyers);
+            assertThat(read.distinctUsers()).isCloseTo(5_000, within(5_000 * 0.05));
+            Aggregate more = Aggregate.empty();
+            more.addUser("buyer-0");
+            more.addUser("someone-new");
+            read.merge(more);
+            assertThat(read.distinctUsers()).isGreaterThan(buyers.distinctUsers());
+        }
+
+        @Test
+        void anEmptyAggregateAndANullValueRoundTrip() {
+            warehouse().upsertAggregates(List.of(row("p1", "min_order", "hour", hour(0), null, Map.of(),
+                    Aggregate.empty())));
+            AggregateRow read = warehouse().aggregates("p1", "min_order", "hour", hour(0), hour(1)).get(0);
+            assertThat(read.value()).isNull();
+            assertSameAggregate(read.aggregate(), Aggregate.empty());
+            assertThat(read.aggregate().value(Aggregation.MIN)).isNull();
+        }
+
+        @Test
+        void anUpsertWithTheSameKeyReplacesTheRow() {
+            Map<String, String> dims = Map.of("country", "US");
+            warehouse().upsertAggregates(List.of(hourly(0, 10.0, dims)));
+            warehouse().upsertAggregates(List.of(hourly(0, 25.5, dims)));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1))).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.value()).isEqualTo(25.5);
+                        assertThat(r.aggregate().sum()).isEqualTo(25.5);
+                    });
+        }
+
+        @Test
+        void dimensionMapsAreComparedAsMapsNotByInsertionOrder() {
+            LinkedHashMap<String, String> first = new LinkedHashMap<>();
+            first.put("country", "US");
+            first.put("device", "mobile");
+            LinkedHashMap<String, String> reversed = new LinkedHashMap<>();
+            reversed.put("device", "mobile");
+            reversed.put("country", "US");
+            warehouse().upsertAggregates(List.of(hourly(0, 1.0, first)));
+            warehouse().upsertAggregates(List.of(hourly(0, 2.0, reversed)));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1))).singleElement()
+                    .satisfies(r -> assertThat(r.value()).isEqualTo(2.0));
+        }
+
+        @Test
+        void rowsThatDifferInDimensionsAreSeparate() {
+            warehouse().upsertAggregates(List.of(
+                    hourly(0, 1.0, Map.of()),
+                    hourly(0, 2.0, Map.of("country", "US")),
+                    hourly(0, 3.0, Map.of("country", "DE")),
+                    hourly(0, 4.0, Map.of("country", "US", "device", "mobile"))));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1)))
+                    .extracting(AggregateRow::dimensions, AggregateRow::value)
+                    .containsExactlyInAnyOrder(
+                            tuple(Map.of(), 1.0),
+                            tuple(Map.of("country", "US"), 2.0),
+                            tuple(Map.of("country", "DE"), 3.0),
+                            tuple(Map.of("country", "US", "device", "mobile"), 4.0));
+        }
+
+        @Test
+        void oneUpsertCanInsertAndReplaceTogether() {
+            warehouse().upsertAggregates(List.of(hourly(0, 1.0, Map.of())));
+            warehouse().upsertAggregates(List.of(hourly(0, 5.0, Map.of()), hourly(1, 6.0, Map.of())));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(2)))
+                    .extracting(AggregateRow::timestamp, AggregateRow::value)
+                    .containsExactlyInAnyOrder(tuple(hour(0), 5.0),
+                            tuple(hour(1), 6.0));
+        }
+
+        @Test
+        void theRangeIncludesFromAndExcludesTo() {
+            List<AggregateRow> rows = new ArrayList<>();
+            for (int h = 0; h < 5; h++) {
+                rows.add(hourly(h, h, Map.of()));
+            }
+            warehouse().upsertAggregates(rows);
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(1), hour(3)))
+                    .extracting(AggregateRow::timestamp).containsExactlyInAnyOrder(hour(1), hour(2));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(5))).hasSize(5);
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(2), hour(2))).isEmpty();
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(1).plusMillis(1), hour(2))).isEmpty();
+        }
+
+        @Test
+        void theRangeIsScopedToOneProjectMetricAndGranularity() {
+            warehouse().upsertAggregates(List.of(
+                    hourly(0, 1.0, Map.of()),
+                    row("p2", "revenue", "hour", hour(0), 2.0, Map.of(), aggregate(0, 2.0)),
+                    row("p1", "orders", "hour", hour(0), 3.0, Map.of(), aggregate(0, 3.0)),
+                    row("p1", "revenue", "day", hour(0), 4.0, Map.of(), aggregate(0, 4.0))));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1)))
+                    .extracting(WarehouseContract::rowKey, AggregateRow::value)
+                    .containsExactly(tuple(rowKey(hourly(0, 1.0, Map.of())), 1.0));
+            assertThat(warehouse().aggregates("p1", "revenue", "day", hour(0), hour(1)))
+                    .extracting(AggregateRow::value).containsExactly(4.0);
+        }
+
+        @Test
+        void upsertingNothingIsHarmless() {
+            warehouse().upsertAggregates(List.of());
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(24))).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("event metadata")
+    class Metadata {
+        @Test
+        void insertedRowsAreCountedPerProject() {
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e1"), metadata("p1", "e2"), metadata("p2", "e1")));
+            assertThat(warehouse().countEventMetadata("p1")).isEqualTo(2);
+            assertThat(warehouse().countEventMetadata("p2")).isEqualTo(1);
+            assertThat(warehouse().countEventMetadata("p3")).isZero();
+        }
+
+        @Test
+        void insertingTheSameEventAgainIsIdempotent() {
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e1"), metadata("p1", "e2")));
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e1"), metadata("p1", "e2"), metadata("p1", "e3")));
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e3")));
+            assertThat(warehouse().countEventMetadata("p1")).isEqualTo(3);
+        }
+
+        @Test
+        void insertingNothingIsHarmless() {
+            warehouse().insertEventMetadata(List.of());
+            assertThat(warehouse().countEventMetadata("p1")).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("durability across a reopen")
+    class Durability {
+        @Test
+        void rowsSurviveAReopen() {
+            Aggregate state = aggregate(10, 1.25, 2.5);
+            warehouse().upsertAggregates(List.of(new AggregateRow("p1", "revenue", "sum", "day", hour(0), 3.75,
+                    Map.of("country", "FR"), state)));
+            warehouse().recordRejections(List.of(rejection("p1", "bad", 1)));
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e1")));
+
+            reopenBackend();
+
+            assertThat(warehouse().aggregates("p1", "revenue", "day", hour(0), hour(24))).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.value()).isEqualTo(3.75);
+                        assertThat(r.dimensions()).isEqualTo(Map.of("country", "FR"));
+                        assertSameAggregate(r.aggregate(), state);
+                    });
+            assertThat(warehouse().rejectedEvents("p1", 10)).containsExactly(rejection("p1", "bad", 1));
+            assertThat(warehouse().countEventMetadata("p1")).isEqualTo(1);
+            warehouse().insertEventMetadata(List.of(metadata("p1", "e1")));
+            assertThat(warehouse().countEventMetadata("p1")).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tally.testkit.local;
+
+import dev.tally.spi.Backend;
+import dev.tally.testkit.TestClock;
+import dev.tally.testkit.contract.ObjectStoreContract;
+
+import java.nio.file.Path;
+
+class LocalObjectStoreContractTest extends ObjectStoreContract {
+    @Override
+    protected Backend openBackend(Path dir, TestClock clock) {
+        return LocalBackends.open(dir, clock);
+    }
+}
