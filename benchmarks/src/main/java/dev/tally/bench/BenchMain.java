@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
-                BenchMain.Open.class, BenchMain.All.class},
+                BenchMain.Open.class, SchemaBench.class, BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {
     static final PrintStream OUT = System.out;
@@ -80,7 +80,7 @@ public final class BenchMain implements Runnable {
     @Command(name = "ingest", description = "In-process ingest through aggregation vs raw Chronicle appends")
     static final class Ingest implements Callable<Integer> {
         @Option(names = "--events", defaultValue = "2000000", description = "events to ingest (default ${DEFAULT-VALUE})")
-        long events;
+        long events = 2000000;
 
         @Option(names = "--dir", description = "data directory (default: a fresh temp dir, deleted after)")
         Path dir;
@@ -182,7 +182,7 @@ public final class BenchMain implements Runnable {
     @Command(name = "query", description = "Metric query latency over 24 h x 1m x 2 dims, uncached")
     static final class Query implements Callable<Integer> {
         @Option(names = "--runs", defaultValue = "300")
-        int runs;
+        int runs = 300;
 
         @Override
         public Integer call() throws Exception {
@@ -240,10 +240,10 @@ public final class BenchMain implements Runnable {
     @Command(name = "freshness", description = "Time from an acknowledged ingest to the event being visible in a query")
     static final class Freshness implements Callable<Integer> {
         @Option(names = "--samples", defaultValue = "300")
-        int samples;
+        int samples = 300;
 
         @Option(names = "--background-rate", defaultValue = "100000", description = "events/s of background load")
-        int backgroundRate;
+        int backgroundRate = 100000;
 
         @Override
         public Integer call() throws Exception {
@@ -298,7 +298,7 @@ public final class BenchMain implements Runnable {
     @Command(name = "open", description = "Engine open time on an empty directory")
     static final class Open implements Callable<Integer> {
         @Option(names = "--runs", defaultValue = "20")
-        int runs;
+        int runs = 20;
 
         @Override
         public Integer call() throws Exception {
@@ -324,7 +324,7 @@ public final class BenchMain implements Runnable {
     @Command(name = "all", description = "Every harness, side by side, in one JVM")
     static final class All implements Callable<Integer> {
         @Option(names = "--events", defaultValue = "2000000")
-        long events;
+        long events = 2000000;
 
         @Override
         public Integer call() throws Exception {
@@ -336,6 +336,7 @@ public final class BenchMain implements Runnable {
             ingest.call();
             new Query().call();
             new Freshness().call();
+            new SchemaBench().call();
             return 0;
         }
     }

