@@ -189,7 +189,7 @@ public final class BenchMain implements Runnable {
             Path dir = tempDir("tally-bench-query-");
             Instant end = Instant.parse("2024-01-16T00:00:00Z");
             Instant start = end.minus(Duration.ofHours(24));
-            MutableClock clock = new MutableClock(end);
+            Clock clock = Clock.fixed(end, ZoneOffset.UTC);
             try (Tally tally = Tally.builder().dataDir(dir).clock(clock).setting("tally.cache.ttl", "0s").build()) {
                 defineWorkload(tally);
                 Workload workload = new Workload(11, "q");
@@ -357,19 +357,5 @@ public final class BenchMain implements Runnable {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
-    }
-
-    /** A clock the query harness sets to the end of its data. */
-    static final class MutableClock implements InstantSource {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

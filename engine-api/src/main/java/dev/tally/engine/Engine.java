@@ -42,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The engine: wires ingest, schemas, the aggregator and queries onto one {@link Backend}. Created and
@@ -61,6 +63,7 @@ public final class Engine implements AutoCloseable {
     private final QueryService queries;
     private final ApiKeys keys;
     private final StreamRuntime.Handle aggregatorHandle;
+    private final ExecutorService ingestHelper;
     private final Map<String, Boolean> strictCache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -71,8 +74,15 @@ public final class Engine implements AutoCloseable {
         this.settings = settings;
         this.schemas = new SchemaService(backend.catalog(), clock);
         this.keys = new ApiKeys(backend.catalog());
+        this.ingestHelper = settings.parallelIngest()
+                ? Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "tally-ingest-helper");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
         this.ingest = new IngestPipeline(backend, clock, new LimitsChecker(limits), schemas, settings.dedupTtl(),
-                this::isStrict);
+                this::isStrict, ingestHelper);
         this.aggregator = new AggregationJob(backend, clock, settings.aggregator(),
                 () -> backend.warehouse().trimRejections(settings.rejectedKeep()));
         this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl());
@@ -173,6 +183,9 @@ public final class Engine implements AutoCloseable {
         }
         closed = true;
         try {
+            if (ingestHelper != null) {
+                ingestHelper.shutdown();
+            }
             aggregatorHandle.close();
         } finally {
             backend.close();

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
@@ -30,6 +32,7 @@ import java.util.function.Predicate;
  */
 public final class IngestPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+    private static final int PARALLEL_THRESHOLD = 256;
 
     private final Backend backend;
     private final InstantSource clock;
@@ -37,9 +40,15 @@ public final class IngestPipeline {
     private final SchemaService schemas;
     private final Duration dedupTtl;
     private final Predicate<String> strictProject;
+    private final Executor parallel;
 
+    /**
+     * @param parallel where the second half of a large batch is checked and encoded while the calling thread
+     *                 does the first; {@code null} to do everything on the calling thread
+     */
     public IngestPipeline(Backend backend, InstantSource clock, LimitsChecker limits, SchemaService schemas,
-                          Duration dedupTtl, Predicate<String> strictProject) {
+                          Duration dedupTtl, Predicate<String> strictProject, Executor parallel) {
+        this.parallel = parallel;
         this.backend = backend;
         this.clock = clock;
         this.limits = limits;
@@ -73,38 +82,28 @@ public final class IngestPipeline {
             return new BatchResult(List.of(results));
         }
 
+        Prepared[] prepared = new Prepared[n];
+        int split = parallel == null || n < PARALLEL_THRESHOLD ? n : n / 2;
+        CompletableFuture<Void> otherHalf = split == n ? null
+                : CompletableFuture.runAsync(() -> prepare(projectId, batch, split, n, now, strict, prepared), parallel);
+        prepare(projectId, batch, 0, split, now, strict, prepared);
+        if (otherHalf != null) {
+            otherHalf.join();
+        }
         for (int i = 0; i < n; i++) {
             ParsedEvent p = batch.get(i);
-            List<Violation> violations = p.violations();
-            Event event = p.event();
-            byte[] bytes = null;
-            if (violations.isEmpty()) {
-                if (event.timestamp() == null) {
-                    event = new Event(event.eventId(), event.eventType(), event.userId(), now, event.properties(),
-                            event.context());
-                }
-                violations = limits.check(event, now);
-                if (violations.isEmpty()) {
-                    violations = validateSchema(projectId, event, strict);
-                }
-                if (violations.isEmpty()) {
-                    bytes = EventCodec.encode(projectId, event, now);
-                    Violation size = limits.checkSize(bytes.length);
-                    if (size != null) {
-                        violations = List.of(size);
-                    }
-                }
-            }
-            if (!violations.isEmpty()) {
-                results[i] = new IngestResult.Rejected(p.eventId(), violations);
-                rejections.add(new RejectedEvent(projectId, p.eventId(), event == null ? null : event.eventType(),
-                        RejectedEvent.Reason.INVALID, violations, now, p.raw() != null ? p.raw() : describe(event)));
-            } else if (!seenInBatch.add(event.eventId())) {
-                results[i] = new IngestResult.Duplicate(event.eventId());
+            Prepared r = prepared[i];
+            if (!r.violations().isEmpty()) {
+                results[i] = new IngestResult.Rejected(p.eventId(), r.violations());
+                rejections.add(new RejectedEvent(projectId, p.eventId(),
+                        r.event() == null ? null : r.event().eventType(), RejectedEvent.Reason.INVALID,
+                        r.violations(), now, p.raw() != null ? p.raw() : describe(r.event())));
+            } else if (!seenInBatch.add(r.event().eventId())) {
+                results[i] = new IngestResult.Duplicate(r.event().eventId());
             } else {
                 candidates.add(i);
-                encoded.add(bytes);
-                ids.add(event.eventId());
+                encoded.add(r.bytes());
+                ids.add(r.event().eventId());
             }
         }
 
@@ -133,6 +132,38 @@ public final class IngestPipeline {
         }
         recordRejections(rejections);
         return new BatchResult(List.of(results));
+    }
+
+    /** Checks, validates and encodes events {@code [from, to)}; independent per event, so halves run in parallel. */
+    private void prepare(String projectId, List<ParsedEvent> batch, int from, int to, Instant now, boolean strict,
+                         Prepared[] out) {
+        for (int i = from; i < to; i++) {
+            ParsedEvent p = batch.get(i);
+            List<Violation> violations = p.violations();
+            Event event = p.event();
+            byte[] bytes = null;
+            if (violations.isEmpty()) {
+                if (event.timestamp() == null) {
+                    event = new Event(event.eventId(), event.eventType(), event.userId(), now, event.properties(),
+                            event.context());
+                }
+                violations = limits.check(event, now);
+                if (violations.isEmpty()) {
+                    violations = validateSchema(projectId, event, strict);
+                }
+                if (violations.isEmpty()) {
+                    bytes = EventCodec.encode(projectId, event, now);
+                    Violation size = limits.checkSize(bytes.length);
+                    if (size != null) {
+                        violations = List.of(size);
+                    }
+                }
+            }
+            out[i] = new Prepared(event, bytes, violations);
+        }
+    }
+
+    private record Prepared(Event event, byte[] bytes, List<Violation> violations) {
     }
 
     private List<Violation> validateSchema(String projectId, Event event, boolean strict) {
