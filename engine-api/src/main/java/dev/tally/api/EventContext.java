@@ -1,5 +1,7 @@
 package dev.tally.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,7 +12,7 @@ public record EventContext(String ip, String userAgent, String country, String d
     public static final EventContext EMPTY = new EventContext(null, null, null, null, Map.of());
 
     public EventContext {
-        extra = extra == null ? Map.of() : Map.copyOf(extra);
+        extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     public static EventContext of(String country, String device) {

@@ -60,6 +60,10 @@ public final class LimitsChecker {
                     e.properties().size() + " properties; at most " + limits.maxProperties() + " are allowed"));
         } else {
             for (Map.Entry<String, Object> p : e.properties().entrySet()) {
+                if (p.getKey() == null) {
+                    out.add(new Violation("properties", "invalid_name", "property names must not be null"));
+                    continue;
+                }
                 checkValue("properties." + p.getKey(), p.getKey(), p.getValue(), 1, out);
                 if (out.size() >= MAX_VIOLATIONS) {
                     break;
@@ -126,6 +130,10 @@ public final class LimitsChecker {
             return;
         }
         for (Map.Entry<String, String> x : c.extra().entrySet()) {
+            if (x.getKey() == null) {
+                out.add(new Violation("context", "invalid_name", "context keys must not be null"));
+                continue;
+            }
             checkKey("context." + x.getKey(), x.getKey(), out);
             checkString("context." + x.getKey(), x.getValue(), out);
         }

@@ -174,11 +174,25 @@ class GarbageInputTest {
                 Arbitraries.longs().map(l -> (Object) l), Arbitraries.of(new Object(), new int[] {1}, Map.of(1, 2)),
                 Arbitraries.integers().between(1, 12).map(GarbageInputTest::nested));
         Arbitrary<Map<String, Object>> props = Arbitraries.maps(
-                Arbitraries.strings().all().ofMaxLength(300), value).ofMaxSize(250).map(HashMap::new);
-        Arbitrary<Event> event = Combinators.combine(anyString, anyString, anyString, anyTime, props, anyString)
-                .as((id, type, user, ts, p, country) -> new Event(id, type, user, ts, p,
-                        new EventContext(null, null, country, null, Map.of())));
+                Arbitraries.strings().all().ofMaxLength(300), value).ofMaxSize(250).map(HashMap::new)
+                .flatMap(m -> Arbitraries.of(true, false).map(withNullKey -> {
+                    if (withNullKey) {
+                        m.put(null, "null key");
+                    }
+                    return m;
+                }));
+        Arbitrary<Map<String, String>> extra = Arbitraries.of(Map.<String, String>of(), nullKeyed("v"),
+                nullKeyed(null), Map.of("k", "v"));
+        Arbitrary<Event> event = Combinators.combine(anyString, anyString, anyString, anyTime, props, anyString, extra)
+                .as((id, type, user, ts, p, country, x) -> new Event(id, type, user, ts, p,
+                        new EventContext(null, null, country, null, x)));
         return event.list().ofMaxSize(20);
+    }
+
+    private static Map<String, String> nullKeyed(String value) {
+        Map<String, String> m = new HashMap<>();
+        m.put(null, value);
+        return m;
     }
 
     private static Object nested(int depth) {
