@@ -305,9 +305,10 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
             }
             late.clear();
         }
+        // The store keeps its own copies (WindowStore.putAll), so the live accumulators are handed over as is.
         Map<WindowKey, Aggregate> values = new HashMap<>(dirty.size() * 2);
         for (WindowAcc w : dirty) {
-            values.put(w.key, w.aggregate.copy());
+            values.put(w.key, w.aggregate);
         }
         Map<String, Long> watermarks = new HashMap<>();
         projects.forEach((id, p) -> {
