@@ -64,7 +64,9 @@ public final class Engine implements AutoCloseable {
     private final ApiKeys keys;
     private final StreamRuntime.Handle aggregatorHandle;
     private final ExecutorService ingestHelper;
+    private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
     private final Map<String, Boolean> strictCache = new ConcurrentHashMap<>();
+    private final Map<String, CachedMetrics> metricCache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public Engine(Backend backend, InstantSource clock, Limits limits, EngineSettings settings) {
@@ -167,7 +169,20 @@ public final class Engine implements AutoCloseable {
                 return Optional.of(b);
             }
         }
-        return backend.catalog().metrics(projectId).stream().filter(m -> m.name().equals(name)).findFirst();
+        return definedMetrics(projectId).stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** The project's defined metrics, read from the catalog at most every few seconds (or after a change here). */
+    private List<MetricDefinition> definedMetrics(String projectId) {
+        CachedMetrics cached = metricCache.get(projectId);
+        if (cached == null || System.nanoTime() - cached.loadedAt > METRIC_CACHE_NANOS) {
+            cached = new CachedMetrics(backend.catalog().metrics(projectId), System.nanoTime());
+            metricCache.put(projectId, cached);
+        }
+        return cached.metrics;
+    }
+
+    private record CachedMetrics(List<MetricDefinition> metrics, long loadedAt) {
     }
 
     private void checkOpen() {
@@ -254,6 +269,7 @@ public final class Engine implements AutoCloseable {
                         + existing.get());
             }
             backend.catalog().addMetric(projectId, definition);
+            metricCache.remove(projectId);
             aggregator.metricsChanged();
             return definition;
         }
@@ -261,7 +277,7 @@ public final class Engine implements AutoCloseable {
         @Override
         public List<MetricDefinition> metrics() {
             List<MetricDefinition> all = new ArrayList<>(MetricPlan.BUILT_INS);
-            all.addAll(backend.catalog().metrics(projectId));
+            all.addAll(definedMetrics(projectId));
             return all;
         }
 
