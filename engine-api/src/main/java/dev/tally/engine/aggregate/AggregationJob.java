@@ -41,6 +41,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private static final Logger LOG = LoggerFactory.getLogger(AggregationJob.class);
     private static final WindowSize[] SIZES = WindowSize.values();
     private static final long METRIC_RELOAD_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long IDLE_FLUSH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Backend backend;
     private final Runnable housekeeping;
@@ -57,6 +58,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private LogPosition position = LogPosition.NONE;
     private Map<String, List<MetricPlan>> plans = Map.of();
     private volatile boolean metricsChanged = true;
+    private volatile boolean flushRequested;
     private long metricsLoadedAt;
     private long lastFlushAt = System.nanoTime();
     private long lastEvictionAt;
@@ -104,6 +106,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
      */
     public boolean awaitPosition(LogPosition target, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        flushRequested = true;
         synchronized (progress) {
             while (!flushed.covers(target)) {
                 long left = deadline - System.nanoTime();
@@ -121,7 +124,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         if (subscription == null) {
             open();
         }
-        LogBatch batch = subscription.poll(settings.pollBatch(), Duration.ofMillis(50));
+        LogBatch batch = subscription.poll(settings.pollBatch(), pollTimeout());
         // Checked after the poll: a metric defined before an event was appended is applied to that event.
         if (metricsChanged || System.nanoTime() - metricsLoadedAt > METRIC_RELOAD_NANOS) {
             loadMetrics();
@@ -141,15 +144,31 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
             position = batch.position();
         }
         boolean caughtUp = batch.records().size() < settings.pollBatch();
-        boolean pending = !dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed);
-        if (pending && (caughtUp || System.nanoTime() - lastFlushAt > settings.flushInterval().toNanos()
-                || dirty.size() > 200_000)) {
+        long sinceFlush = System.nanoTime() - lastFlushAt;
+        // Under load: one flush per flush interval. Caught up: soon, but not after every small batch (each
+        // flush is a store transaction), unless someone waits in awaitIdle.
+        if (pending() && (sinceFlush > settings.flushInterval().toNanos() || dirty.size() > 200_000
+                || caughtUp && (flushRequested || sinceFlush > IDLE_FLUSH_DELAY_NANOS))) {
+            flushRequested = false;
             flush();
         }
         if (System.nanoTime() - lastEvictionAt > TimeUnit.SECONDS.toNanos(1)) {
             evict(now);
         }
         return !batch.isEmpty();
+    }
+
+    private boolean pending() {
+        return !dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed);
+    }
+
+    /** Short while something waits to be flushed, so the idle flush is not delayed by a long poll. */
+    private Duration pollTimeout() {
+        if (!pending()) {
+            return Duration.ofMillis(50);
+        }
+        long left = IDLE_FLUSH_DELAY_NANOS - (System.nanoTime() - lastFlushAt);
+        return Duration.ofNanos(flushRequested ? 0 : Math.max(0, left));
     }
 
     @Override
@@ -170,7 +189,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     @Override
     public void stop() {
         try {
-            if (subscription != null && (!dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed))) {
+            if (subscription != null && pending()) {
                 flush();
             }
         } finally {
