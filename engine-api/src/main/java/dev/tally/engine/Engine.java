@@ -11,6 +11,7 @@ import dev.tally.api.MetricDefinition;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.api.NotFoundException;
+import dev.tally.api.NotIdleException;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
@@ -142,7 +143,7 @@ public final class Engine implements AutoCloseable {
     /**
      * Blocks until every event acknowledged before the call is aggregated and visible to queries.
      *
-     * @throws TallyException on timeout, naming the aggregator's last failure if it has one
+     * @throws NotIdleException on timeout, naming the aggregator's last failure if it has one
      */
     public void awaitIdle(Duration timeout) {
         checkOpen();
@@ -150,7 +151,7 @@ public final class Engine implements AutoCloseable {
         try {
             if (!aggregator.awaitPosition(target, timeout)) {
                 String failure = aggregatorHandle.lastFailure().map(t -> "; last aggregator failure: " + t).orElse("");
-                throw new AggregationJob.NotIdleException("events were not aggregated within " + timeout + failure);
+                throw new NotIdleException("events were not aggregated within " + timeout + failure);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,7 +2,6 @@ package dev.tally.engine.aggregate;
 
 import dev.tally.api.MetricDefinition;
 import dev.tally.api.RejectedEvent;
-import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.codec.EventCodec;
 import dev.tally.engine.codec.StoredEvent;
@@ -495,13 +494,6 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         WindowAcc(WindowKey key, Aggregate aggregate) {
             this.key = key;
             this.aggregate = aggregate;
-        }
-    }
-
-    /** Thrown by {@link #awaitPosition} callers when waiting fails. */
-    public static final class NotIdleException extends TallyException {
-        public NotIdleException(String message) {
-            super(message);
         }
     }
 }
