@@ -1,0 +1,95 @@
+package dev.tally.http;
+
+import dev.tally.Tally;
+import dev.tally.api.Principal;
+import dev.tally.api.Role;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bearer keys: project keys are verified by the engine ({@link Tally#authenticate}) and remembered for a
+ * short TTL so that most requests need no catalog read; the server admin key is compared in constant
+ * time. Unknown keys are never remembered (random keys cannot fill the cache). Thread-safe.
+ */
+final class Authenticator {
+    /** The principal the server admin key stands for; it is no project's key. */
+    static final String SERVER_ADMIN_KEY_ID = "server-admin";
+    private static final int MAX_CACHED = 10_000;
+
+    private final Tally tally;
+    private final InstantSource clock;
+    private final Duration ttl;
+    private final byte[] adminKeyHash;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Principal principal, Instant expires) {
+    }
+
+    Authenticator(Tally tally, ServerSettings settings, InstantSource clock) {
+        this.tally = tally;
+        this.clock = clock;
+        this.ttl = settings.authCacheTtl();
+        this.adminKeyHash = settings.adminKey().map(Authenticator::sha256).orElse(null);
+    }
+
+    /** The key of {@code Authorization: Bearer <key>}, or {@code null} when absent or malformed. */
+    static String bearer(HttpServerRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String key = header.substring(7).trim();
+        return key.isEmpty() ? null : key;
+    }
+
+    boolean isServerAdminKey(String key) {
+        return adminKeyHash != null && MessageDigest.isEqual(adminKeyHash, sha256(key));
+    }
+
+    Principal serverAdmin() {
+        return new Principal("", Role.ADMIN, SERVER_ADMIN_KEY_ID);
+    }
+
+    /** A remembered, unexpired principal for the key (no I/O: safe on the event loop). */
+    Optional<Principal> cached(String key) {
+        Cached c = cache.get(key);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (!clock.instant().isBefore(c.expires())) {
+            cache.remove(key, c);
+            return Optional.empty();
+        }
+        return Optional.of(c.principal());
+    }
+
+    /** Asks the engine (blocking). */
+    Optional<Principal> verify(String key) {
+        Optional<Principal> principal = tally.authenticate(key);
+        if (principal.isPresent() && !ttl.isZero()) {
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear();
+            }
+            cache.put(key, new Cached(principal.get(), clock.instant().plus(ttl)));
+        }
+        return principal;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.tally.http;
+
+import dev.tally.api.BatchResult;
+import dev.tally.api.IngestResult;
+import dev.tally.api.InvalidRequestException;
+import dev.tally.api.Principal;
+import dev.tally.api.RejectedEvent;
+import dev.tally.api.Role;
+import dev.tally.api.Violation;
+import dev.tally.engine.ingest.EventJsonParser;
+import dev.tally.engine.ingest.ParsedEvent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/events} (one event), {@code POST /v1/events/batch}, {@code GET /v1/events/rejected};
+ * {@code POST /v1/events/import} answers 501 until backfill lands.
+ *
+ * <p>The body is read once up front to refuse what must not reach the engine at all: a body that is not
+ * an event or a batch (400), a body {@code projectId} of another project (403: nothing of the request is
+ * ingested), more events than the key's rate allows (429). The engine then parses it again with its own
+ * rules ({@code ingestJson}), which also records rejected events.
+ */
+final class EventRoutes {
+    static final int DEFAULT_REJECTED_LIMIT = 100;
+
+    private EventRoutes() {
+    }
+
+    static void mount(Routes r) {
+        ServerState s = r.state;
+        r.add(HttpMethod.POST, "/v1/events").handler(r.guard(Role.INGEST)).handler(r.body())
+                .handler(ctx -> ingestOne(s, ctx));
+        r.add(HttpMethod.POST, "/v1/events/batch").handler(r.guard(Role.INGEST)).handler(r.body())
+                .handler(ctx -> ingestBatch(s, ctx));
+        r.add(HttpMethod.POST, "/v1/events/import").handler(r.guard(Role.INGEST)).handler(r.body())
+                .handler(ctx -> ctx.fail(HttpFailure.notImplemented(
+                        "backfill import is not available yet; send historical events to /v1/events/batch")));
+        r.add(HttpMethod.GET, "/v1/events/rejected").handler(r.guard(Role.QUERY)).handler(r.body())
+                .handler(ctx -> rejected(s, ctx));
+    }
+
+    private static void ingestOne(ServerState s, RoutingContext ctx) {
+        Principal p = Routes.principal(ctx);
+        String body = Routes.bodyText(ctx);
+        s.executor.run(ctx, () -> {
+            EventJsonParser.Body parsed = EventJsonParser.parse(body, false, p.projectId(), s.tally.limits().maxBatchSize());
+            if (!parsed.bodyViolations().isEmpty()) {
+                throw new InvalidRequestException(parsed.bodyViolations());
+            }
+            ParsedEvent event = parsed.events().get(0);
+            refuseForeignProject(List.of(event), false);
+            if (looksLikeBatch(event)) {
+                // ingestJson would read this as a batch: refuse it here rather than ingest several events
+                return new IngestResult.Rejected(null, List.of(new Violation("events", "unexpected_batch",
+                        "POST /v1/events takes one event; send {\"events\":[...]} to /v1/events/batch")));
+            }
+            s.limiter.acquireEvents(p, 1);
+            BatchResult result = s.project(p.projectId()).ingestJson(body);
+            s.metrics.recordIngest(result);
+            return result.results().get(0);
+        }, result -> answerOne(s, ctx, result));
+    }
+
+    private static void answerOne(ServerState s, RoutingContext ctx, IngestResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", result.status().name().toLowerCase(Locale.ROOT));
+        body.put("eventId", result.eventId());
+        if (result instanceof IngestResult.Rejected rej) {
+            List<Map<String, Object>> errors = HttpJson.violations(rej.violations());
+            body.put("errors", errors);
+            String message = rej.violations().isEmpty() ? "event rejected"
+                    : "event rejected: " + rej.violations().get(0)
+                    + (rej.violations().size() > 1 ? " (and " + (rej.violations().size() - 1) + " more)" : "");
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", "rejected");
+            error.put("message", message);
+            error.put("details", errors);
+            body.put("error", error);
+            s.errors.send(ctx, new ErrorResponses.ApiError(400, "rejected", message, errors, null), body);
+        } else {
+            Routes.json(ctx, result.status() == IngestResult.Status.ACCEPTED ? 202 : 200, body);
+        }
+    }
+
+    private static void ingestBatch(ServerState s, RoutingContext ctx) {
+        Principal p = Routes.principal(ctx);
+        String body = Routes.bodyText(ctx);
+        s.executor.run(ctx, () -> {
+            EventJsonParser.Body parsed = EventJsonParser.parse(body, true, p.projectId(), s.tally.limits().maxBatchSize());
+            if (!parsed.bodyViolations().isEmpty()) {
+                throw new InvalidRequestException(parsed.bodyViolations());
+            }
+            refuseForeignProject(parsed.events(), true);
+            s.limiter.acquireEvents(p, parsed.events().size());
+            if (parsed.events().isEmpty()) {
+                return new BatchResult(List.of());
+            }
+            BatchResult result = s.project(p.projectId()).ingestJson(body);
+            s.metrics.recordIngest(result);
+            return result;
+        }, result -> {
+            List<Map<String, Object>> rejected = new ArrayList<>();
+            List<IngestResult> results = result.results();
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof IngestResult.Rejected rej) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("index", i);
+                    entry.put("eventId", rej.eventId());
+                    entry.put("errors", HttpJson.violations(rej.violations()));
+                    rejected.add(entry);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("accepted", result.accepted());
+            out.put("duplicates", result.duplicates());
+            out.put("rejected", rejected);
+            Routes.json(ctx, 200, out);
+        });
+    }
+
+    private static void rejected(ServerState s, RoutingContext ctx) {
+        Principal p = Routes.principal(ctx);
+        int limit = QueryParams.of(ctx, "limit").intValue("limit", DEFAULT_REJECTED_LIMIT);
+        s.executor.run(ctx, () -> s.project(p.projectId()).rejectedEvents(limit), events -> {
+            List<Map<String, Object>> out = new ArrayList<>(events.size());
+            for (RejectedEvent e : events) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("eventId", e.eventId());
+                m.put("eventType", e.eventType());
+                m.put("reason", e.reason().name().toLowerCase(Locale.ROOT));
+                m.put("errors", HttpJson.violations(e.violations()));
+                m.put("recordedAt", HttpJson.instant(e.recordedAt()));
+                m.put("payload", e.payload());
+                out.add(m);
+            }
+            Routes.json(ctx, 200, Map.of("events", out));
+        });
+    }
+
+    /** A body {@code projectId} naming another project refuses the whole request (403), before any ingest. */
+    private static void refuseForeignProject(List<ParsedEvent> events, boolean batch) {
+        List<Violation> foreign = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            for (Violation v : events.get(i).violations()) {
+                if (v.code().equals("forbidden_project")) {
+                    foreign.add(new Violation(batch ? "events[" + i + "]." + v.path() : v.path(), v.code(), v.message()));
+                }
+            }
+        }
+        if (!foreign.isEmpty()) {
+            throw new HttpFailure(403, "forbidden_project",
+                    "the body names a project other than the API key's; nothing was ingested", foreign, null);
+        }
+    }
+
+    /** The shape {@code ingestJson} reads as a batch: an {@code events} field and no {@code eventType}. */
+    private static boolean looksLikeBatch(ParsedEvent event) {
+        boolean eventsField = false;
+        boolean typeMissing = false;
+        for (Violation v : event.violations()) {
+            eventsField |= v.path().equals("events") && v.code().equals("unknown_field");
+            typeMissing |= v.path().equals("eventType") && v.code().equals("required");
+        }
+        return eventsField && typeMissing;
+    }
+}
