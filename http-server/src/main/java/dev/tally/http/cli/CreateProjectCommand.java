@@ -5,13 +5,11 @@ import dev.tally.api.CreatedProject;
 import dev.tally.api.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -29,23 +27,16 @@ final class CreateProjectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROJECT_ID", description = "lower-case letters, digits, '-' and '_'")
     String projectId;
 
-    @Option(names = "--data-dir", defaultValue = "./tally-data", description = "data directory (default: ${DEFAULT-VALUE})")
-    Path dataDir;
 
-    @Option(names = "--profile", defaultValue = "local", description = "backend profile (default: ${DEFAULT-VALUE})")
-    String profile;
 
-    @Option(names = "--config", description = "properties file of tally.* settings")
-    Path config;
+    @Mixin
+    EngineOptions engine;
 
     @Override
     public Integer call() {
-        Map<String, String> settings = new LinkedHashMap<>(ConfigFile.load(config));
-        settings.putAll(ConfigFile.systemProperties());
-        if (spec.commandLine().getParseResult().hasMatchedOption("--data-dir") || !settings.containsKey("tally.data-dir")) {
-            settings.put("tally.data-dir", dataDir.toString());
-        }
-        try (Tally tally = Tally.builder().backend(profile).settings(settings).build()) {
+        Map<String, String> settings = engine.settings(
+                spec.commandLine().getParseResult().hasMatchedOption("--data-dir"));
+        try (Tally tally = Tally.builder().backend(engine.profile).settings(settings).build()) {
             CreatedProject created = tally.createProject(projectId);
             PrintWriter out = spec.commandLine().getOut();
             out.println("{\"projectId\":\"" + created.projectId() + "\",\"keys\":{"

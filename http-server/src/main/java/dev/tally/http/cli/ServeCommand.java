@@ -5,11 +5,11 @@ import dev.tally.http.ServerSettings;
 import dev.tally.http.TallyServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,15 +33,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "TCP port to listen on, 0 for any free one (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--data-dir", defaultValue = "./tally-data",
-            description = "directory of the local profile's data (default: ${DEFAULT-VALUE})")
-    Path dataDir;
 
-    @Option(names = "--profile", defaultValue = "local", description = "backend profile: local or cloud (default: ${DEFAULT-VALUE})")
-    String profile;
 
-    @Option(names = "--config", description = "properties file of tally.* settings (engine and HTTP)")
-    Path config;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--host", description = "address to listen on (default: tally.http.host or 0.0.0.0)")
     String host;
@@ -57,11 +52,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> settings = new LinkedHashMap<>(ConfigFile.load(config));
-        settings.putAll(ConfigFile.systemProperties());
-        if (spec.commandLine().getParseResult().hasMatchedOption("--data-dir") || !settings.containsKey("tally.data-dir")) {
-            settings.put("tally.data-dir", dataDir.toString());
-        }
+        Map<String, String> settings = engine.settings(
+                spec.commandLine().getParseResult().hasMatchedOption("--data-dir"));
         Map<String, String> flags = new LinkedHashMap<>();
         if (host != null) {
             flags.put("tally.http.host", host);
@@ -73,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
 
         Map<String, String> engineSettings = new LinkedHashMap<>(settings);
         engineSettings.remove("tally.admin-key"); // the engine has no use for the server's secret
-        Tally tally = Tally.builder().backend(profile).settings(engineSettings).build();
+        Tally tally = Tally.builder().backend(engine.profile).settings(engineSettings).build();
         TallyServer s;
         int bound;
         try {
@@ -85,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         server = s;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Tally (%s profile, data in %s) serving http://%s:%d%n", profile,
+        out.printf("Tally (%s profile, data in %s) serving http://%s:%d%n", engine.profile,
                 settings.get("tally.data-dir"), serverSettings.host(), bound);
         if (serverSettings.adminKey().isEmpty()) {
             out.println("No server admin key (TALLY_ADMIN_KEY): POST /v1/projects is refused; "
