@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Child process of {@link KillNineTest}: ingests events {@code e-0 .. e-(total-1)} in batches into a local
@@ -39,13 +40,10 @@ public final class CrashingIngester {
         out.println("DONE");
         out.flush();
         // Wait to be killed, holding the engine open like a running server would.
-        while (true) {
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
