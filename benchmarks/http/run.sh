@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# HTTP ingest benchmark: starts tally.jar on a fresh data dir, registers the purchase schema and three
+# metrics, then drives it with wrk (Debian package `wrk`) on loopback: batched and single-event ingest.
+# Usage: benchmarks/http/run.sh [duration, default 20s]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-20s}
+PORT=18181
+DATA=$(mktemp -d /tmp/tally-http-bench-XXXX)
+ADMIN=bench-admin-key-$RANDOM$RANDOM
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
+TALLY_ADMIN_KEY=$ADMIN java -Xmx1g -jar http-server/target/tally.jar serve --port $PORT --data-dir "$DATA" \
+  > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 100); do curl -sf localhost:$PORT/ready >/dev/null && break; sleep 0.1; done
+KEYS=$(curl -sf -X POST localhost:$PORT/v1/projects -H "Authorization: Bearer $ADMIN" -d '{"projectId":"bench"}')
+key() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['keys']['$1'])" "$KEYS"; }
+INGEST=$(key ingest); ADMIN_KEY=$(key admin)
+curl -sf -X POST localhost:$PORT/v1/schemas/purchase -H "Authorization: Bearer $ADMIN_KEY" -d '{"type":"object","properties":{
+  "productId":{"type":"string","required":true},"amount":{"type":"number","minimum":0,"required":true},
+  "currency":{"type":"string","enum":["USD","EUR"],"required":true}}}' >/dev/null
+for m in '{"name":"revenue","eventType":"purchase","aggregation":"sum","property":"amount","dimensions":["country","device"]}' \
+         '{"name":"purchases","eventType":"purchase","aggregation":"count","dimensions":["country","device"]}' \
+         '{"name":"buyers","eventType":"purchase","aggregation":"unique","dimensions":["country","device"]}'; do
+  curl -sf -X POST localhost:$PORT/v1/metrics -H "Authorization: Bearer $ADMIN_KEY" -d "$m" >/dev/null
+done
+echo "== warm-up"; TALLY_KEY=$INGEST BATCH=200 wrk -t2 -c16 -d5s -s benchmarks/http/batch.lua http://127.0.0.1:$PORT >/dev/null
+echo "== batched ingest: 200 events per request, 2 threads, 32 connections, $DURATION"
+TALLY_KEY=$INGEST BATCH=200 wrk -t2 -c32 -d"$DURATION" --latency -s benchmarks/http/batch.lua http://127.0.0.1:$PORT
+echo "== single-event ingest: 2 threads, 64 connections, $DURATION"
+TALLY_KEY=$INGEST wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
+if [ -n "${HALF_RATE:-}" ]; then
+  echo "== single-event ingest at a fixed $HALF_RATE requests/s (wrk2 needed for constant rate; wrk reports closed-loop latency)"
+fi
