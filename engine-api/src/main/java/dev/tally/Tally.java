@@ -3,11 +3,13 @@ package dev.tally;
 import dev.tally.api.BatchResult;
 import dev.tally.api.CreatedProject;
 import dev.tally.api.Event;
+import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
 import dev.tally.api.Limits;
 import dev.tally.api.MetricDefinition;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
+import dev.tally.api.ParsedEvent;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
@@ -120,6 +122,16 @@ public final class Tally implements ProjectOperations, AutoCloseable {
     @Override
     public BatchResult ingestJson(String json) {
         return defaultProject.ingestJson(json);
+    }
+
+    @Override
+    public EventBody parseJson(String json, Boolean batch) {
+        return defaultProject.parseJson(json, batch);
+    }
+
+    @Override
+    public BatchResult ingestParsed(List<ParsedEvent> events) {
+        return defaultProject.ingestParsed(events);
     }
 
     @Override

@@ -25,6 +25,16 @@ public interface ProjectOperations {
      */
     BatchResult ingestJson(String json);
 
+    /**
+     * Reads a JSON body into events without ingesting them: {@code batch} {@code true} for
+     * {@code {"events":[...]}}, {@code false} for one event object, {@code null} to let the shape decide.
+     * Never throws for bad input.
+     */
+    EventBody parseJson(String json, Boolean batch);
+
+    /** Ingests what {@link #parseJson} read (every limit and the schema still apply); one durable write. */
+    BatchResult ingestParsed(List<ParsedEvent> events);
+
     MetricResult query(MetricQuery query);
 
     /** Defines a metric; defining an identical one again is a no-op, a different one under the same name is a {@link ConflictException}. */

@@ -4,6 +4,7 @@ import dev.tally.api.BatchResult;
 import dev.tally.api.ConflictException;
 import dev.tally.api.CreatedProject;
 import dev.tally.api.Event;
+import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
 import dev.tally.api.InvalidRequestException;
 import dev.tally.api.Limits;
@@ -12,6 +13,7 @@ import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.api.NotFoundException;
 import dev.tally.api.NotIdleException;
+import dev.tally.api.ParsedEvent;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
@@ -25,7 +27,6 @@ import dev.tally.engine.auth.ApiKeys;
 import dev.tally.engine.ingest.EventJsonParser;
 import dev.tally.engine.ingest.IngestPipeline;
 import dev.tally.engine.ingest.LimitsChecker;
-import dev.tally.engine.ingest.ParsedEvent;
 import dev.tally.engine.query.QueryService;
 import dev.tally.engine.schema.SchemaService;
 import dev.tally.spi.Backend;
@@ -240,12 +241,23 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public BatchResult ingestJson(String json) {
-            checkOpen();
-            EventJsonParser.Body body = EventJsonParser.parse(json, null, projectId, limits.maxBatchSize());
+            EventBody body = parseJson(json, null);
             if (!body.bodyViolations().isEmpty()) {
                 throw new InvalidRequestException(body.bodyViolations());
             }
-            return Engine.this.ingest.ingest(projectId, body.events());
+            return ingestParsed(body.events());
+        }
+
+        @Override
+        public EventBody parseJson(String json, Boolean batch) {
+            checkOpen();
+            return EventJsonParser.parse(json, batch, projectId, limits.maxBatchSize());
+        }
+
+        @Override
+        public BatchResult ingestParsed(List<ParsedEvent> events) {
+            checkOpen();
+            return Engine.this.ingest.ingest(projectId, events);
         }
 
         @Override

@@ -1,14 +1,14 @@
 package dev.tally.http;
 
 import dev.tally.api.BatchResult;
+import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
 import dev.tally.api.InvalidRequestException;
 import dev.tally.api.Principal;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Role;
 import dev.tally.api.Violation;
-import dev.tally.engine.ingest.EventJsonParser;
-import dev.tally.engine.ingest.ParsedEvent;
+import dev.tally.api.ParsedEvent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -24,8 +24,8 @@ import java.util.Map;
  *
  * <p>The body is read once up front to refuse what must not reach the engine at all: a body that is not
  * an event or a batch (400), a body {@code projectId} of another project (403: nothing of the request is
- * ingested), more events than the key's rate allows (429). The engine then parses it again with its own
- * rules ({@code ingestJson}), which also records rejected events.
+ * ingested), more events than the key's rate allows (429). What was read is then ingested as is
+ * ({@code ingestParsed}): one parse per request.
  */
 final class EventRoutes {
     static final int DEFAULT_REJECTED_LIMIT = 100;
@@ -50,7 +50,7 @@ final class EventRoutes {
         Principal p = Routes.principal(ctx);
         String body = Routes.bodyText(ctx);
         s.executor.run(ctx, () -> {
-            EventJsonParser.Body parsed = EventJsonParser.parse(body, false, p.projectId(), s.tally.limits().maxBatchSize());
+            EventBody parsed = s.project(p.projectId()).parseJson(body, false);
             if (!parsed.bodyViolations().isEmpty()) {
                 throw new InvalidRequestException(parsed.bodyViolations());
             }
@@ -62,7 +62,7 @@ final class EventRoutes {
                         "POST /v1/events takes one event; send {\"events\":[...]} to /v1/events/batch")));
             }
             s.limiter.acquireEvents(p, 1);
-            BatchResult result = s.project(p.projectId()).ingestJson(body);
+            BatchResult result = s.project(p.projectId()).ingestParsed(List.of(event));
             s.metrics.recordIngest(result);
             return result.results().get(0);
         }, result -> answerOne(s, ctx, result));
@@ -93,7 +93,7 @@ final class EventRoutes {
         Principal p = Routes.principal(ctx);
         String body = Routes.bodyText(ctx);
         s.executor.run(ctx, () -> {
-            EventJsonParser.Body parsed = EventJsonParser.parse(body, true, p.projectId(), s.tally.limits().maxBatchSize());
+            EventBody parsed = s.project(p.projectId()).parseJson(body, true);
             if (!parsed.bodyViolations().isEmpty()) {
                 throw new InvalidRequestException(parsed.bodyViolations());
             }
@@ -102,7 +102,7 @@ final class EventRoutes {
             if (parsed.events().isEmpty()) {
                 return new BatchResult(List.of());
             }
-            BatchResult result = s.project(p.projectId()).ingestJson(body);
+            BatchResult result = s.project(p.projectId()).ingestParsed(parsed.events());
             s.metrics.recordIngest(result);
             return result;
         }, result -> {

@@ -1,7 +1,9 @@
 package dev.tally.engine.ingest;
 
 import dev.tally.api.Event;
+import dev.tally.api.EventBody;
 import dev.tally.api.EventContext;
+import dev.tally.api.ParsedEvent;
 import dev.tally.api.Violation;
 import dev.tally.engine.json.Json;
 import tools.jackson.core.JacksonException;
@@ -30,15 +32,11 @@ public final class EventJsonParser {
     private EventJsonParser() {
     }
 
-    /** The result of reading a request body. {@code bodyViolations} non-empty means nothing could be read. */
-    public record Body(List<ParsedEvent> events, List<Violation> bodyViolations) {
-    }
-
     /**
      * Parses a body holding one event ({@code batch=false}) or {@code {"events":[...]}} ({@code batch=true});
      * with {@code batch=null} the shape decides.
      */
-    public static Body parse(String json, Boolean batch, String projectId, int maxBatchSize) {
+    public static EventBody parse(String json, Boolean batch, String projectId, int maxBatchSize) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(json);
@@ -53,7 +51,7 @@ public final class EventJsonParser {
         }
         boolean isBatch = batch != null ? batch : root.has("events") && !root.has("eventType");
         if (!isBatch) {
-            return new Body(List.of(parseEvent(root, "", projectId)), List.of());
+            return new EventBody(List.of(parseEvent(root, "", projectId)), List.of());
         }
         JsonNode events = root.get("events");
         if (events == null || !events.isArray()) {
@@ -71,11 +69,11 @@ public final class EventJsonParser {
         for (int i = 0; i < events.size(); i++) {
             out.add(parseEvent(events.get(i), "", projectId));
         }
-        return new Body(out, List.of());
+        return new EventBody(out, List.of());
     }
 
-    private static Body bodyError(String path, String code, String message) {
-        return new Body(List.of(), List.of(new Violation(path, code, message)));
+    private static EventBody bodyError(String path, String code, String message) {
+        return new EventBody(List.of(), List.of(new Violation(path, code, message)));
     }
 
     static ParsedEvent parseEvent(JsonNode node, String prefix, String projectId) {

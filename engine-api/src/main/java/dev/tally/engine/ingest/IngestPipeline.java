@@ -3,6 +3,7 @@ package dev.tally.engine.ingest;
 import dev.tally.api.BatchResult;
 import dev.tally.api.Event;
 import dev.tally.api.IngestResult;
+import dev.tally.api.ParsedEvent;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.TallyException;
 import dev.tally.api.UnableToAppendException;

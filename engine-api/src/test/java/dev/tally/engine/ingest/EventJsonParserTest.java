@@ -1,8 +1,9 @@
 package dev.tally.engine.ingest;
 
 import dev.tally.api.Event;
+import dev.tally.api.EventBody;
+import dev.tally.api.ParsedEvent;
 import dev.tally.api.Violation;
-import dev.tally.engine.ingest.EventJsonParser.Body;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,19 +21,19 @@ class EventJsonParserTest {
     private static final String P = "shop";
     private static final int MAX_BATCH = 10;
 
-    private static Body parse(String json, Boolean batch) {
+    private static EventBody parse(String json, Boolean batch) {
         return EventJsonParser.parse(json, batch, P, MAX_BATCH);
     }
 
     private static ParsedEvent single(String json) {
-        Body body = parse(json, false);
+        EventBody body = parse(json, false);
         assertThat(body.bodyViolations()).isEmpty();
         assertThat(body.events()).hasSize(1);
         return body.events().get(0);
     }
 
     private static Violation bodyViolation(String json, Boolean batch) {
-        Body body = parse(json, batch);
+        EventBody body = parse(json, batch);
         assertThat(body.events()).isEmpty();
         assertThat(body.bodyViolations()).hasSize(1);
         return body.bodyViolations().get(0);
@@ -92,7 +93,7 @@ class EventJsonParserTest {
 
     @Test
     void batch_eventsAreReadInOrder() {
-        Body body = parse("""
+        EventBody body = parse("""
                 {"events":[{"eventId":"a","eventType":"t"},{"eventId":"b","eventType":"t"},
                            {"eventId":"c","eventType":"t"}]}
                 """, true);
@@ -104,7 +105,7 @@ class EventJsonParserTest {
 
     @Test
     void batch_emptyListIsNoEvents() {
-        Body body = parse("{\"events\":[]}", true);
+        EventBody body = parse("{\"events\":[]}", true);
 
         assertThat(body.bodyViolations()).isEmpty();
         assertThat(body.events()).isEmpty();
@@ -112,8 +113,8 @@ class EventJsonParserTest {
 
     @Test
     void shapeDecides_whenBatchIsUnspecified() {
-        Body batch = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\"}]}", null);
-        Body single = parse("{\"eventId\":\"a\",\"eventType\":\"t\"}", null);
+        EventBody batch = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\"}]}", null);
+        EventBody single = parse("{\"eventId\":\"a\",\"eventType\":\"t\"}", null);
 
         assertThat(batch.events()).extracting(ParsedEvent::eventId).containsExactly("a");
         assertThat(batch.events().get(0).isValid()).isTrue();
@@ -123,7 +124,7 @@ class EventJsonParserTest {
 
     @Test
     void shapeDecides_eventWithFieldNamedEventsIsASingleEventWithAnUnknownField() {
-        Body body = parse("{\"eventId\":\"a\",\"eventType\":\"t\",\"events\":[]}", null);
+        EventBody body = parse("{\"eventId\":\"a\",\"eventType\":\"t\",\"events\":[]}", null);
 
         assertThat(body.events()).singleElement().satisfies(p -> assertThat(p.violations())
                 .extracting(Violation::path, Violation::code).containsExactly(tuple("events", "unknown_field")));
@@ -188,7 +189,7 @@ class EventJsonParserTest {
 
     @Test
     void batch_nonObjectElementsAreRejectedOneByOne() {
-        Body body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\"},42,\"x\",null,[],true]}", true);
+        EventBody body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\"},42,\"x\",null,[],true]}", true);
 
         assertThat(body.bodyViolations()).isEmpty();
         assertThat(body.events()).hasSize(6);
@@ -203,7 +204,7 @@ class EventJsonParserTest {
 
     @Test
     void batch_badElementKeepsItsRecoverableEventId() {
-        Body body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":5},{\"eventId\":\"b\",\"eventType\":\"t\"}]}",
+        EventBody body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":5},{\"eventId\":\"b\",\"eventType\":\"t\"}]}",
                 true);
 
         assertThat(body.events()).extracting(ParsedEvent::eventId).containsExactly("a", "b");
@@ -219,7 +220,7 @@ class EventJsonParserTest {
     @ValueSource(strings = {"{", "{\"eventId\":}", "not json", "{\"a\":1}}", "{'eventId':'a'}", "{\"a\":01}",
             "[1,2", "{\"a\":\"\\x\"}", "{\"eventId\":\"a\" \"eventType\":\"t\"}"})
     void malformedJson_isABodyViolation(String json) {
-        Body body = parse(json, null);
+        EventBody body = parse(json, null);
 
         assertThat(body.events()).isEmpty();
         assertThat(body.bodyViolations()).singleElement().satisfies(v -> {
@@ -419,7 +420,7 @@ class EventJsonParserTest {
 
     @Test
     void projectId_mismatchInsideABatchIsPerEvent() {
-        Body body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\",\"projectId\":\"other\"},"
+        EventBody body = parse("{\"events\":[{\"eventId\":\"a\",\"eventType\":\"t\",\"projectId\":\"other\"},"
                 + "{\"eventId\":\"b\",\"eventType\":\"t\",\"projectId\":\"shop\"}]}", true);
 
         assertThat(body.events().get(0).violations()).extracting(Violation::code).containsExactly("forbidden_project");
@@ -438,7 +439,7 @@ class EventJsonParserTest {
     void parse_neverThrows(String json) {
         for (Boolean batch : new Boolean[] {null, Boolean.TRUE, Boolean.FALSE}) {
             assertThatCode(() -> {
-                Body body = EventJsonParser.parse(json, batch, P, MAX_BATCH);
+                EventBody body = EventJsonParser.parse(json, batch, P, MAX_BATCH);
                 assertThat(body.events().isEmpty() || body.bodyViolations().isEmpty()).isTrue();
             }).as("body %s, batch=%s", json, batch).doesNotThrowAnyException();
         }
