@@ -12,14 +12,15 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bearer keys: project keys are verified by the engine ({@link Tally#authenticate}) and remembered for a
- * short TTL so that most requests need no catalog read; the server admin key is compared in constant
- * time. Unknown keys are never remembered (random keys cannot fill the cache). Thread-safe.
+ * short TTL (indexed by the key's SHA-256, never the key itself) so that most requests need no catalog read;
+ * the server admin key is compared in constant time. Unknown keys are never remembered (random keys cannot fill the cache). Thread-safe.
  */
 final class Authenticator {
     /** The principal the server admin key stands for; it is no project's key. */
@@ -62,12 +63,13 @@ final class Authenticator {
 
     /** A remembered, unexpired principal for the key (no I/O: safe on the event loop). */
     Optional<Principal> cached(String key) {
-        Cached c = cache.get(key);
+        String id = cacheKey(key);
+        Cached c = cache.get(id);
         if (c == null) {
             return Optional.empty();
         }
         if (!clock.instant().isBefore(c.expires())) {
-            cache.remove(key, c);
+            cache.remove(id, c);
             return Optional.empty();
         }
         return Optional.of(c.principal());
@@ -80,9 +82,14 @@ final class Authenticator {
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
-            cache.put(key, new Cached(principal.get(), clock.instant().plus(ttl)));
+            cache.put(cacheKey(key), new Cached(principal.get(), clock.instant().plus(ttl)));
         }
         return principal;
+    }
+
+    /** Remembered keys are indexed by their hash: no secret sits in the cache. */
+    private static String cacheKey(String key) {
+        return HexFormat.of().formatHex(sha256(key));
     }
 
     private static byte[] sha256(String s) {
