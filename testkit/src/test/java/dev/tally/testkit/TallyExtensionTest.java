@@ -45,6 +45,13 @@ class TallyExtensionTest {
         }
 
         @Test
+        void awaitIdleOnAnEngineWithNoEventsReturnsAtOnce(Tally tally) {
+            long started = System.nanoTime();
+            tally.awaitIdle(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+
+        @Test
         void theClockStartsAtTheDefaultAndMovesOnlyWhenTold(TestClock clock) {
             assertThat(clock.instant()).isEqualTo(TestClock.DEFAULT_START);
             clock.advance(Duration.ofMinutes(5));
