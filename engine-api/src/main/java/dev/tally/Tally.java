@@ -2,6 +2,7 @@ package dev.tally;
 
 import dev.tally.api.BatchResult;
 import dev.tally.api.CreatedProject;
+import dev.tally.api.EngineHealth;
 import dev.tally.api.Event;
 import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
@@ -82,6 +83,11 @@ public final class Tally implements ProjectOperations, AutoCloseable {
 
     public void awaitIdle(Duration timeout) {
         engine.awaitIdle(timeout);
+    }
+
+    /** How far aggregation is behind ingestion, and whether it is failing; cheap, for readiness checks. */
+    public EngineHealth health() {
+        return engine.health();
     }
 
     public InstantSource clock() {

@@ -3,6 +3,7 @@ package dev.tally.engine;
 import dev.tally.api.BatchResult;
 import dev.tally.api.ConflictException;
 import dev.tally.api.CreatedProject;
+import dev.tally.api.EngineHealth;
 import dev.tally.api.Event;
 import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
@@ -37,7 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -66,6 +69,7 @@ public final class Engine implements AutoCloseable {
     private final ApiKeys keys;
     private final StreamRuntime.Handle aggregatorHandle;
     private final ExecutorService ingestHelper;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
     private final Map<String, Boolean> strictCache = new ConcurrentHashMap<>();
     private final Map<String, CachedMetrics> metricCache = new ConcurrentHashMap<>();
@@ -135,6 +139,42 @@ public final class Engine implements AutoCloseable {
     public String createKey(String projectId, Role role) {
         project(projectId);
         return keys.create(projectId, role, clock.instant());
+    }
+
+    /** Aggregation progress; see {@link EngineHealth}. */
+    public EngineHealth health() {
+        LogPosition flushed = aggregator.flushedPosition();
+        Pending oldest;
+        synchronized (pending) {
+            while ((oldest = pending.peekFirst()) != null && flushed.covers(oldest.position())) {
+                pending.pollFirst();
+            }
+        }
+        Instant now = clock.instant();
+        Duration lag = oldest == null || now.isBefore(oldest.at()) ? Duration.ZERO : Duration.between(oldest.at(), now);
+        Instant lastFlush = aggregator.lastFlushTime();
+        String failure = aggregatorHandle.lastFailure().map(Throwable::toString).orElse(null);
+        return new EngineHealth(aggregatorHandle.isRunning(), lag, lastFlush, failure);
+    }
+
+    /** Remembers where the log ended after an acknowledged append, for {@link #health()}'s lag. */
+    private void appended(BatchResult result) {
+        if (result.accepted() == 0) {
+            return;
+        }
+        LogPosition end = backend.eventLog().endPosition();
+        LogPosition flushed = aggregator.flushedPosition();
+        synchronized (pending) {
+            while (!pending.isEmpty() && flushed.covers(pending.peekFirst().position())) {
+                pending.pollFirst();
+            }
+            if (pending.size() < 100_000) {
+                pending.addLast(new Pending(end, clock.instant()));
+            }
+        }
+    }
+
+    private record Pending(LogPosition position, Instant at) {
     }
 
     public Optional<Principal> authenticate(String apiKey) {
@@ -236,7 +276,7 @@ public final class Engine implements AutoCloseable {
                         ? new ParsedEvent(null, null, List.of(new Violation("", "required", "event is null")), null)
                         : ParsedEvent.of(e));
             }
-            return Engine.this.ingest.ingest(projectId, parsed);
+            return ingestParsed(parsed);
         }
 
         @Override
@@ -257,7 +297,9 @@ public final class Engine implements AutoCloseable {
         @Override
         public BatchResult ingestParsed(List<ParsedEvent> events) {
             checkOpen();
-            return Engine.this.ingest.ingest(projectId, events);
+            BatchResult result = Engine.this.ingest.ingest(projectId, events);
+            appended(result);
+            return result;
         }
 
         @Override

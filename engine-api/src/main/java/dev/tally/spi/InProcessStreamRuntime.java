@@ -42,6 +42,7 @@ public final class InProcessStreamRuntime implements StreamRuntime {
             while (running) {
                 try {
                     job.step();
+                    lastFailure = null;
                     backoff = TimeUnit.MILLISECONDS.toNanos(10);
                 } catch (Throwable t) {
                     if (!running) {

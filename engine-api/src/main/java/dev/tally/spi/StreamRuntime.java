@@ -32,7 +32,7 @@ public interface StreamRuntime {
     interface Handle extends AutoCloseable {
         boolean isRunning();
 
-        /** The last failure a step reported, if any (the job keeps retrying). */
+        /** The failure of the latest step if it failed; cleared once a step succeeds (the job keeps retrying). */
         Optional<Throwable> lastFailure();
 
         /** Stops the job, waiting for its current step and {@link StreamJob#stop()} to finish. */

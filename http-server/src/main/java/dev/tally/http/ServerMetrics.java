@@ -1,5 +1,6 @@
 package dev.tally.http;
 
+import dev.tally.Tally;
 import dev.tally.api.BatchResult;
 import dev.tally.api.IngestResult;
 import dev.tally.api.Violation;
@@ -65,6 +66,16 @@ final class ServerMetrics implements AutoCloseable {
                 .description("engine calls running").register(registry);
         Gauge.builder("tally.http.inflight", inflight, s -> s.get().doubleValue()).strongReference(true)
                 .description("requests being answered").register(registry);
+    }
+
+    /** Aggregation lag and failure state of the engine, read at scrape time. */
+    void bindEngine(Tally tally) {
+        Gauge.builder("tally.aggregator.lag", tally, t -> t.health().lag().toMillis() / 1000.0).strongReference(true)
+                .baseUnit("seconds").description("age of the oldest acknowledged batch not yet aggregated")
+                .register(registry);
+        Gauge.builder("tally.aggregator.failing", tally, t -> t.health().lastFailure() == null ? 0 : 1)
+                .strongReference(true).description("1 while the aggregator's latest step failed (it retries)")
+                .register(registry);
     }
 
     void recordIngest(BatchResult result) {

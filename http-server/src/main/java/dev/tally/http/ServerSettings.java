@@ -133,6 +133,11 @@ public interface ServerSettings {
         return d;
     }
 
+    /** {@code /ready} answers 503 when aggregation is further behind ingestion than this. */
+    default Duration readyMaxLag() {
+        return positiveDuration("tally.http.ready.max-lag", Duration.ofSeconds(60));
+    }
+
     default Duration retryAfter() {
         return positiveDuration("tally.http.retry-after", Duration.ofSeconds(1));
     }
@@ -151,6 +156,7 @@ public interface ServerSettings {
         shutdownTimeout();
         authCacheTtl();
         retryAfter();
+        readyMaxLag();
     }
 
     /** Borrows the engine's parsers (durations like {@code 500ms}, {@code 30s}, ISO-8601) for one consistent syntax. */

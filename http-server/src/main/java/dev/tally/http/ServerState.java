@@ -33,6 +33,7 @@ final class ServerState {
         this.limiter = new RateLimiter(settings, clock);
         this.auth = new Authenticator(tally, settings, clock);
         metrics.bindWorkers(executor, inflight::get);
+        metrics.bindEngine(tally);
     }
 
     /** The key's project (blocking on first use: the engine checks that it exists). */

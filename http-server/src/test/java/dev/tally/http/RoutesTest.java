@@ -57,6 +57,7 @@ class RoutesTest {
             var r = s.get("/ready", null);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().get("status").asString()).isEqualTo("ready");
+            assertThat(r.json().get("aggregationLagMillis").asLong()).isGreaterThanOrEqualTo(0);
         }
 
         @Test
@@ -76,6 +77,8 @@ class RoutesTest {
                     .contains("tally_ingest_rejections_total{code=\"required\"}")
                     .contains("tally_query_latency_seconds_bucket")
                     .contains("tally_http_requests_seconds_count")
+                    .contains("tally_aggregator_lag_seconds")
+                    .contains("tally_aggregator_failing")
                     .contains("jvm_memory_used_bytes")
                     .contains("jvm_gc_")
                     .contains("tally_http_worker_queue");

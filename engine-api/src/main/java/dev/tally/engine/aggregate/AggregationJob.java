@@ -89,6 +89,11 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         metricsChanged = true;
     }
 
+    /** Everything up to this position is aggregated and visible to queries. */
+    public LogPosition flushedPosition() {
+        return flushed;
+    }
+
     /** When the last flush happened (engine clock); {@code null} before the first. */
     public Instant lastFlushTime() {
         return lastFlushTime;
