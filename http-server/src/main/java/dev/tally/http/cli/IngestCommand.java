@@ -2,32 +2,24 @@ package dev.tally.http.cli;
 
 import dev.tally.api.TallyException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tally ingest FILE.jsonl|-}: sends one event per line to a running server in batches
@@ -42,8 +34,6 @@ import java.util.concurrent.TimeUnit;
         description = "Sends events from a JSON Lines file (or - for standard input) to a Tally server in batches.")
 final class IngestCommand implements Callable<Integer> {
     static final int SOME_REJECTED = 3;
-    private static final JsonMapper JSON = JsonMapper.shared();
-    private static final int MAX_ATTEMPTS = 8;
 
     @Spec
     CommandSpec spec;
@@ -51,13 +41,8 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines file of events, or - for standard input")
     String file;
 
-    @Option(names = "--url", defaultValue = "${env:TALLY_URL:-http://localhost:8080}",
-            description = "server URL (default: $TALLY_URL or ${DEFAULT-VALUE})")
-    URI url;
-
-    @Option(names = "--key", defaultValue = "${env:TALLY_KEY}", required = true,
-            description = "an ingest (or admin) API key of the project (default: $TALLY_KEY)")
-    String key;
+    @Mixin
+    ServerClient server;
 
     @Option(names = "--batch-size", defaultValue = "500", description = "events per request (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -70,7 +55,6 @@ final class IngestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long totalBytes = file.equals("-") ? -1 : Files.size(Path.of(file));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         Progress progress = new Progress(err, totalBytes);
         Totals totals = new Totals();
         try (InputStream raw = file.equals("-") ? System.in : Files.newInputStream(Path.of(file));
@@ -89,18 +73,16 @@ final class IngestCommand implements Callable<Integer> {
                 batch.add(line);
                 lineNumbers.add(lineNumber);
                 if (batch.size() == batchSize) {
-                    send(http, batch, lineNumbers, totals, out);
+                    send(batch, lineNumbers, totals, out);
                     progress.update(totals.sent, bytes);
                     batch.clear();
                     lineNumbers.clear();
                 }
             }
             if (!batch.isEmpty()) {
-                send(http, batch, lineNumbers, totals, out);
+                send(batch, lineNumbers, totals, out);
                 progress.update(totals.sent, bytes);
             }
-        } catch (ConnectException e) {
-            throw new TallyException("cannot reach " + url + ": " + e);
         }
         progress.done();
         out.printf("sent %d events: %d accepted, %d duplicates, %d rejected%n",
@@ -109,59 +91,42 @@ final class IngestCommand implements Callable<Integer> {
         return totals.rejected > 0 ? SOME_REJECTED : TallyCli.OK;
     }
 
-    private void send(HttpClient http, List<String> batch, List<Long> lineNumbers, Totals totals, PrintWriter out)
-            throws IOException, InterruptedException {
+    private void send(List<String> batch, List<Long> lineNumbers, Totals totals, PrintWriter out) {
         StringBuilder body = new StringBuilder(batch.size() * 200).append("{\"events\":[");
         for (int i = 0; i < batch.size(); i++) {
             body.append(i == 0 ? "" : ",").append(batch.get(i));
         }
         body.append("]}");
-        HttpRequest request = HttpRequest.newBuilder(url.resolve("/v1/events/batch"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
-        for (int attempt = 1; ; attempt++) {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            int status = response.statusCode();
-            if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
-                long waitSeconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
-                TimeUnit.SECONDS.sleep(Math.min(30, Math.max(1, waitSeconds)));
-                continue;
-            }
-            JsonNode json = JSON.readTree(response.body());
-            if (status != 200) {
-                // A body the server refused as a whole (e.g. a line that is not JSON makes the batch unreadable)
-                // is answered per line instead, so the good lines of the batch still go in.
-                if (status == 400 && batch.size() > 1) {
-                    for (int i = 0; i < batch.size(); i++) {
-                        send(http, List.of(batch.get(i)), List.of(lineNumbers.get(i)), totals, out);
-                    }
-                    return;
-                }
-                if (status == 400) {
-                    totals.sent++;
-                    totals.rejected++;
-                    out.printf("line %d: rejected: %s%n", lineNumbers.get(0), json.path("error").path("message").asString());
-                    return;
-                }
-                throw new TallyException("server answered " + status + ": "
-                        + json.path("error").path("message").asString(response.body()));
-            }
-            totals.sent += batch.size();
-            totals.accepted += json.path("accepted").asLong();
-            totals.duplicates += json.path("duplicates").asLong();
-            for (JsonNode r : json.path("rejected")) {
-                totals.rejected++;
-                StringBuilder why = new StringBuilder();
-                for (JsonNode e : r.path("errors")) {
-                    why.append(why.length() == 0 ? "" : "; ").append(e.path("path").asString()).append(": ")
-                            .append(e.path("message").asString());
-                }
-                out.printf("line %d: rejected: %s%n", lineNumbers.get(r.path("index").asInt()), why);
+        ServerClient.Response response = server.send("POST", "/v1/events/batch", body.toString());
+        if (response.status() == 400 && batch.size() > 1) {
+            // The server refused the body as a whole (e.g. a line that is not JSON): send line by line, so the
+            // good lines still go in and the bad one is named.
+            for (int i = 0; i < batch.size(); i++) {
+                send(List.of(batch.get(i)), List.of(lineNumbers.get(i)), totals, out);
             }
             return;
+        }
+        if (response.status() == 400) {
+            totals.sent++;
+            totals.rejected++;
+            out.printf("line %d: rejected: %s%n", lineNumbers.get(0), response.errorMessage());
+            return;
+        }
+        if (!response.ok()) {
+            throw new TallyException("server answered " + response.status() + ": " + response.errorMessage());
+        }
+        JsonNode json = response.json();
+        totals.sent += batch.size();
+        totals.accepted += json.path("accepted").asLong();
+        totals.duplicates += json.path("duplicates").asLong();
+        for (JsonNode r : json.path("rejected")) {
+            totals.rejected++;
+            StringBuilder why = new StringBuilder();
+            for (JsonNode e : r.path("errors")) {
+                why.append(why.length() == 0 ? "" : "; ").append(e.path("path").asString()).append(": ")
+                        .append(e.path("message").asString());
+            }
+            out.printf("line %d: rejected: %s%n", lineNumbers.get(r.path("index").asInt()), why);
         }
     }
 

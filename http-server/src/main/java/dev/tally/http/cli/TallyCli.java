@@ -9,14 +9,17 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 
 /**
- * The {@code tally} command line: {@code tally serve}, {@code tally create-project}, {@code tally ingest}.
+ * The {@code tally} command line: {@code serve} and {@code create-project} open an engine; {@code ingest},
+ * {@code query}, {@code schema register|get|list}, {@code metric define|list} and {@code project create} talk
+ * to a running server ({@code --url}, {@code --key}).
  * Exit codes: 0 done,
  * 2 usage error (unknown option, bad value, missing command), 1 failure (the engine or server could not
  * start, a setting is invalid, ...).
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = TallyCli.Version.class,
         description = "Tally, an embeddable event analytics engine, as a process.",
-        subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, QueryCommand.class,
+                SchemaCommand.class, MetricCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;
