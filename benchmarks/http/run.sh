@@ -33,3 +33,19 @@ TALLY_KEY=$INGEST wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single
 if [ -n "${HALF_RATE:-}" ]; then
   echo "== single-event ingest at a fixed $HALF_RATE requests/s (wrk2 needed for constant rate; wrk reports closed-loop latency)"
 fi
+
+if [ "${ALTERNATIVE:-1}" = "1" ]; then
+  kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+  ALT_DATA=$(mktemp -d /tmp/tally-http-alt-XXXX)
+  java -Xmx1g -Dsun.net.httpserver.nodelay=true -jar benchmarks/target/tally-bench.jar jdk-http --port $((PORT + 1)) --data-dir "$ALT_DATA" > "$ALT_DATA/server.log" 2>&1 &
+  ALT=$!
+  trap 'kill -TERM $ALT 2>/dev/null; wait $ALT 2>/dev/null; rm -rf "$DATA" "$ALT_DATA"' EXIT
+  for _ in $(seq 1 100); do grep -q "listening" "$ALT_DATA/server.log" 2>/dev/null && break; sleep 0.1; done
+  ALT_KEY=$(sed -n 's/^ingest-key //p' "$ALT_DATA/server.log")
+  echo "== ALTERNATIVE (JDK com.sun.net.httpserver, same engine calls): warm-up"
+  TALLY_KEY=$ALT_KEY BATCH=200 wrk -t2 -c16 -d5s -s benchmarks/http/batch.lua http://127.0.0.1:$((PORT + 1)) >/dev/null
+  echo "== ALTERNATIVE batched ingest: 200 events per request, 2 threads, 32 connections, $DURATION"
+  TALLY_KEY=$ALT_KEY BATCH=200 wrk -t2 -c32 -d"$DURATION" --latency -s benchmarks/http/batch.lua http://127.0.0.1:$((PORT + 1))
+  echo "== ALTERNATIVE single-event ingest: 2 threads, 64 connections, $DURATION"
+  TALLY_KEY=$ALT_KEY wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$((PORT + 1))
+fi

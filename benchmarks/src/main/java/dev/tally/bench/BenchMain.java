@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  */
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
-                BenchMain.Open.class, SchemaBench.class, BenchMain.All.class},
+                BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class,
+                BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {
     static final PrintStream OUT = System.out;
@@ -70,7 +71,7 @@ public final class BenchMain implements Runnable {
         }
     }
 
-    static void defineWorkload(Tally tally) {
+    static void defineWorkload(dev.tally.api.ProjectOperations tally) {
         tally.registerSchema("purchase", Workload.SCHEMA);
         tally.defineMetric(MetricDefinition.of("revenue", "purchase", Aggregation.SUM, "amount", "country", "device"));
         tally.defineMetric(MetricDefinition.of("purchases", "purchase", Aggregation.COUNT, null, "country", "device"));
