@@ -30,9 +30,9 @@ echo "== batched ingest: 200 events per request, 2 threads, 32 connections, $DUR
 TALLY_KEY=$INGEST BATCH=200 wrk -t2 -c32 -d"$DURATION" --latency -s benchmarks/http/batch.lua http://127.0.0.1:$PORT
 echo "== single-event ingest: 2 threads, 64 connections, $DURATION"
 TALLY_KEY=$INGEST wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
-if [ -n "${HALF_RATE:-}" ]; then
-  echo "== single-event ingest at a fixed $HALF_RATE requests/s (wrk2 needed for constant rate; wrk reports closed-loop latency)"
-fi
+HALF_RATE=${HALF_RATE:-12000}
+echo "== single-event ingest paced near $HALF_RATE requests/s (about half the maximum), 64 connections, $DURATION"
+TALLY_KEY=$INGEST RATE=$HALF_RATE CONNECTIONS=64 wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single-paced.lua http://127.0.0.1:$PORT
 
 if [ "${ALTERNATIVE:-1}" = "1" ]; then
   kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
