@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -37,6 +38,7 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
     private final ThreadLocal<ExcerptAppender> appenders;
     private final List<ExcerptAppender> allAppenders = new CopyOnWriteArrayList<>();
     private final Object appended = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock();
     private volatile long lastIndex;
 
     ChronicleEventLog(Path dir, InstantSource clock) {
@@ -56,6 +58,9 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
             return;
         }
         long index;
+        // One writer at a time inside this process: Chronicle's own write lock spins (it is built for
+        // cross-process use), which burns the cores many concurrent HTTP workers need; a Java lock parks.
+        writeLock.lock();
         try {
             ExcerptAppender appender = appenders.get();
             // The document is assembled on the heap and handed to Chronicle in one write: far fewer
@@ -67,6 +72,8 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
             index = appender.lastIndexAppended();
         } catch (RuntimeException e) {
             throw new UnableToAppendException("local (Chronicle Queue)", e);
+        } finally {
+            writeLock.unlock();
         }
         synchronized (appended) {
             if (index > lastIndex) {
