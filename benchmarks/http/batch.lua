@@ -1,19 +1,7 @@
 -- wrk script: POST /v1/events/batch with BATCH events of unique ids per request.
 -- Environment: TALLY_KEY (ingest key), BATCH (events per request, default 200).
-local key = os.getenv("TALLY_KEY")
+dofile("benchmarks/http/common.lua")
 local size = tonumber(os.getenv("BATCH") or "200")
-local counter = 0
-local thread_id = 0
-
-function setup(thread)
-  thread:set("tid", thread_id)
-  thread_id = thread_id + 1
-end
-
-function init(args)
-  prefix = "b" .. tid .. "-" .. math.random(1, 1e9) .. "-"
-end
-
 local countries = {"US", "DE", "FR", "BR", "IN"}
 local devices = {"mobile", "desktop", "tablet"}
 
@@ -25,7 +13,5 @@ request = function()
       '{"eventId":"%s%d","eventType":"purchase","userId":"u%d","properties":{"productId":"sku-%d","amount":%d.5,"currency":"USD"},"context":{"country":"%s","device":"%s"}}',
       prefix, counter, counter % 5000, counter % 100, counter % 500, countries[counter % 5 + 1], devices[counter % 3 + 1])
   end
-  local body = '{"events":[' .. table.concat(parts, ",") .. ']}'
-  return wrk.format("POST", "/v1/events/batch",
-    {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"}, body)
+  return post("/v1/events/batch", '{"events":[' .. table.concat(parts, ",") .. ']}')
 end

@@ -32,7 +32,7 @@ echo "== single-event ingest: 2 threads, 64 connections, $DURATION"
 TALLY_KEY=$INGEST wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
 HALF_RATE=${HALF_RATE:-12000}
 echo "== single-event ingest paced near $HALF_RATE requests/s (about half the maximum), 64 connections, $DURATION"
-TALLY_KEY=$INGEST RATE=$HALF_RATE CONNECTIONS=64 wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single-paced.lua http://127.0.0.1:$PORT
+TALLY_KEY=$INGEST RATE=$HALF_RATE CONNECTIONS=64 wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
 
 if [ "${ALTERNATIVE:-1}" = "1" ]; then
   kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
