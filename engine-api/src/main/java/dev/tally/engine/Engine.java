@@ -143,12 +143,10 @@ public final class Engine implements AutoCloseable {
 
     /** Aggregation progress; see {@link EngineHealth}. */
     public EngineHealth health() {
-        LogPosition flushed = aggregator.flushedPosition();
         Pending oldest;
         synchronized (pending) {
-            while ((oldest = pending.peekFirst()) != null && flushed.covers(oldest.position())) {
-                pending.pollFirst();
-            }
+            dropAggregated();
+            oldest = pending.peekFirst();
         }
         Instant now = clock.instant();
         Duration lag = oldest == null || now.isBefore(oldest.at()) ? Duration.ZERO : Duration.between(oldest.at(), now);
@@ -163,14 +161,19 @@ public final class Engine implements AutoCloseable {
             return;
         }
         LogPosition end = backend.eventLog().endPosition();
-        LogPosition flushed = aggregator.flushedPosition();
         synchronized (pending) {
-            while (!pending.isEmpty() && flushed.covers(pending.peekFirst().position())) {
-                pending.pollFirst();
-            }
+            dropAggregated();
             if (pending.size() < 100_000) {
                 pending.addLast(new Pending(end, clock.instant()));
             }
+        }
+    }
+
+    /** Forgets appends the aggregator has covered; caller holds the {@code pending} lock. */
+    private void dropAggregated() {
+        LogPosition flushed = aggregator.flushedPosition();
+        while (!pending.isEmpty() && flushed.covers(pending.peekFirst().position())) {
+            pending.pollFirst();
         }
     }
 

@@ -61,7 +61,6 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private long metricsLoadedAt;
     private long lastFlushAt = System.nanoTime();
     private long lastEvictionAt;
-    private long lateCount;
 
     private final Object progress = new Object();
     private volatile LogPosition flushed = LogPosition.NONE;
@@ -97,10 +96,6 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     /** When the last flush happened (engine clock); {@code null} before the first. */
     public Instant lastFlushTime() {
         return lastFlushTime;
-    }
-
-    public long lateEvents() {
-        return lateCount;
     }
 
     /**
@@ -312,7 +307,6 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     }
 
     private void recordLate(StoredEvent se, String why) {
-        lateCount++;
         late.add(new RejectedEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
                 RejectedEvent.Reason.LATE,
                 List.of(new Violation("timestamp", "late", why + "; the batch rollup counts it")),

@@ -95,20 +95,6 @@ public final class EventCodec {
         return new StoredEvent(projectId, event, ingestedAt);
     }
 
-    /** Reads only the project id (the first field), e.g. to route a record without decoding it. */
-    public static String projectIdOf(byte[] bytes) {
-        Reader r = new Reader(bytes);
-        r.b();
-        return r.str();
-    }
-
-    /** Reads project id and event id only. */
-    public static String[] projectAndEventIdOf(byte[] bytes) {
-        Reader r = new Reader(bytes);
-        r.b();
-        return new String[] {r.str(), r.str()};
-    }
-
     /** {@code true} when the value (recursively) has a type the codec can store. */
     public static boolean isSupported(Object v) {
         return v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long

@@ -186,19 +186,19 @@ class EventCodecTest {
     }
 
     @Test
-    void projectIdOf_readsOnlyTheProject() {
+    void decode_readsProjectAndEventId() {
         Event e = Event.builder("purchase").eventId("ord-9").timestamp(TS).property("amount", 3L).build();
-        byte[] bytes = EventCodec.encode("acme-shop", e, INGESTED);
+        StoredEvent decoded = EventCodec.decode(EventCodec.encode("acme-shop", e, INGESTED));
 
-        assertThat(EventCodec.projectIdOf(bytes)).isEqualTo("acme-shop");
-        assertThat(EventCodec.projectAndEventIdOf(bytes)).containsExactly("acme-shop", "ord-9");
+        assertThat(decoded.projectId()).isEqualTo("acme-shop");
+        assertThat(decoded.event().eventId()).isEqualTo("ord-9");
     }
 
     @Test
-    void projectIdOf_unicodeProject() {
+    void decode_unicodeProject() {
         byte[] bytes = EventCodec.encode("ü", new Event("e", "t", null, TS, null, null), INGESTED);
 
-        assertThat(EventCodec.projectIdOf(bytes)).isEqualTo("ü");
+        assertThat(EventCodec.decode(bytes).projectId()).isEqualTo("ü");
     }
 
     @Test
