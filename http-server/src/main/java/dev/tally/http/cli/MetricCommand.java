@@ -47,9 +47,7 @@ final class MetricCommand {
                 body.put("property", property);
             }
             dimensions.forEach(body.putArray("dimensions")::add);
-            spec.commandLine().getOut().println(ServerClient.pretty(
-                    server.call("POST", "/v1/metrics", ServerClient.JSON.writeValueAsString(body))));
-            return TallyCli.OK;
+            return server.print(spec, "POST", "/v1/metrics", ServerClient.JSON.writeValueAsString(body));
         }
     }
 
@@ -62,8 +60,7 @@ final class MetricCommand {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().println(ServerClient.pretty(server.call("GET", "/v1/metrics", null)));
-            return TallyCli.OK;
+            return server.print(spec, "GET", "/v1/metrics", null);
         }
     }
 }

@@ -26,8 +26,7 @@ final class ProjectCommand {
         @Override
         public Integer call() {
             String body = ServerClient.JSON.writeValueAsString(java.util.Map.of("projectId", projectId));
-            spec.commandLine().getOut().println(ServerClient.pretty(server.call("POST", "/v1/projects", body)));
-            return TallyCli.OK;
+            return server.print(spec, "POST", "/v1/projects", body);
         }
     }
 }

@@ -56,7 +56,6 @@ final class QueryCommand implements Callable<Integer> {
         if (timezone != null) {
             q.append("&timezone=").append(ServerClient.encode(timezone));
         }
-        spec.commandLine().getOut().println(ServerClient.pretty(server.call("GET", q.toString(), null)));
-        return TallyCli.OK;
+        return server.print(spec, "GET", q.toString(), null);
     }
 }

@@ -32,9 +32,7 @@ final class SchemaCommand {
         public Integer call() throws IOException {
             String schema = file.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
                     : Files.readString(Path.of(file));
-            spec.commandLine().getOut().println(ServerClient.pretty(
-                    server.call("POST", "/v1/schemas/" + ServerClient.encode(eventType), schema)));
-            return TallyCli.OK;
+            return server.print(spec, "POST", "/v1/schemas/" + ServerClient.encode(eventType), schema);
         }
     }
 
@@ -52,8 +50,7 @@ final class SchemaCommand {
         @Override
         public Integer call() {
             String path = "/v1/schemas/" + ServerClient.encode(eventType) + (version == null ? "" : "/versions/" + version);
-            spec.commandLine().getOut().println(ServerClient.pretty(server.call("GET", path, null)));
-            return TallyCli.OK;
+            return server.print(spec, "GET", path, null);
         }
     }
 
@@ -66,8 +63,7 @@ final class SchemaCommand {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().println(ServerClient.pretty(server.call("GET", "/v1/schemas", null)));
-            return TallyCli.OK;
+            return server.print(spec, "GET", "/v1/schemas", null);
         }
     }
 }

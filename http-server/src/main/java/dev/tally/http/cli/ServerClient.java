@@ -84,6 +84,12 @@ final class ServerClient {
         return r.json();
     }
 
+    /** Sends, prints the pretty JSON answer on the command's standard output, and returns exit code 0. */
+    int print(picocli.CommandLine.Model.CommandSpec spec, String method, String pathAndQuery, String jsonBody) {
+        spec.commandLine().getOut().println(pretty(call(method, pathAndQuery, jsonBody)));
+        return TallyCli.OK;
+    }
+
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
