@@ -141,6 +141,26 @@ public final class Tally implements ProjectOperations, AutoCloseable {
     }
 
     @Override
+    public BatchResult importEvents(List<Event> events) {
+        return defaultProject.importEvents(events);
+    }
+
+    @Override
+    public BatchResult importJson(String json) {
+        return defaultProject.importJson(json);
+    }
+
+    @Override
+    public BatchResult importParsed(List<ParsedEvent> events) {
+        return defaultProject.importParsed(events);
+    }
+
+    @Override
+    public long rollup(java.time.LocalDate day) {
+        return defaultProject.rollup(day);
+    }
+
+    @Override
     public MetricResult query(MetricQuery query) {
         return defaultProject.query(query);
     }

@@ -35,6 +35,25 @@ public interface ProjectOperations {
     /** Ingests what {@link #parseJson} read (every limit and the schema still apply); one durable write. */
     BatchResult ingestParsed(List<ParsedEvent> events);
 
+    /**
+     * Imports historical events (backfill): validated and deduplicated like any ingest, each with an explicit
+     * timestamp, then archived and rolled up — they bypass the real-time windows, so they are never "late".
+     * The affected hours are rolled up within seconds of the archive committing them.
+     */
+    BatchResult importEvents(List<Event> events);
+
+    /** {@link #importEvents} for a JSON body {@code {"events":[...]}}. */
+    BatchResult importJson(String json);
+
+    /** {@link #importEvents} for what {@link #parseJson} read. */
+    BatchResult importParsed(List<ParsedEvent> events);
+
+    /**
+     * Rolls up one UTC day of this project from its archived events now (what {@code tally rollup --day}
+     * does); returns how many events were read. Idempotent: it replaces the day's rows.
+     */
+    long rollup(java.time.LocalDate day);
+
     MetricResult query(MetricQuery query);
 
     /** Defines a metric; defining an identical one again is a no-op, a different one under the same name is a {@link ConflictException}. */

@@ -23,6 +23,9 @@ import dev.tally.api.SchemaVersion;
 import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.aggregate.AggregationJob;
+import dev.tally.engine.archive.ArchiveJob;
+import dev.tally.engine.rollup.RollupJob;
+import dev.tally.engine.rollup.RollupService;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.auth.ApiKeys;
 import dev.tally.engine.ingest.EventJsonParser;
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -68,6 +72,11 @@ public final class Engine implements AutoCloseable {
     private final QueryService queries;
     private final ApiKeys keys;
     private final StreamRuntime.Handle aggregatorHandle;
+    private final ArchiveJob archiver;
+    private final StreamRuntime.Handle archiverHandle;
+    private final RollupService rollups;
+    private final RollupJob rollupJob;
+    private final StreamRuntime.Handle rollupHandle;
     private final ExecutorService ingestHelper;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
@@ -93,9 +102,20 @@ public final class Engine implements AutoCloseable {
                 this::isStrict, ingestHelper);
         this.aggregator = new AggregationJob(backend, clock, settings.aggregator(),
                 () -> backend.warehouse().trimRejections(settings.rejectedKeep()));
-        this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl());
+        this.rollups = new RollupService(backend, this::allMetrics, settings.aggregator().maxCombinations());
+        this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl(), clock,
+                settings.aggregator().retention(), rollups);
         backend.catalog().createProject(DEFAULT_PROJECT, clock.instant());
         this.aggregatorHandle = backend.streams().start(aggregator);
+        this.rollupJob = new RollupJob(backend, rollups, clock, settings.rollupGrace());
+        this.rollupHandle = backend.streams().start(rollupJob);
+        if (settings.archive().enabled()) {
+            this.archiver = new ArchiveJob(backend, clock, settings.archive(), rollupJob::trigger);
+            this.archiverHandle = backend.streams().start(archiver);
+        } else {
+            this.archiver = null;
+            this.archiverHandle = null;
+        }
     }
 
     public InstantSource clock() {
@@ -185,17 +205,27 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Blocks until every event acknowledged before the call is aggregated and visible to queries.
+     * Blocks until every event acknowledged before the call is aggregated and visible to queries, archived
+     * (and its archive files committed), and every hour that is due for a rollup is rolled up.
      *
-     * @throws NotIdleException on timeout, naming the aggregator's last failure if it has one
+     * @throws NotIdleException on timeout, naming the job's last failure if it has one
      */
     public void awaitIdle(Duration timeout) {
         checkOpen();
         LogPosition target = backend.eventLog().endPosition();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (!aggregator.awaitPosition(target, timeout)) {
                 String failure = aggregatorHandle.lastFailure().map(t -> "; last aggregator failure: " + t).orElse("");
                 throw new NotIdleException("events were not aggregated within " + timeout + failure);
+            }
+            if (archiver != null && !archiver.awaitPosition(target, Duration.ofNanos(deadline - System.nanoTime()))) {
+                String failure = archiverHandle.lastFailure().map(t -> "; last archiver failure: " + t).orElse("");
+                throw new NotIdleException("events were not archived within " + timeout + failure);
+            }
+            if (!rollupJob.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                String failure = rollupHandle.lastFailure().map(t -> "; last rollup failure: " + t).orElse("");
+                throw new NotIdleException("due rollups did not finish within " + timeout + failure);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -206,6 +236,13 @@ public final class Engine implements AutoCloseable {
     private boolean isStrict(String projectId) {
         return strictCache.computeIfAbsent(projectId,
                 p -> backend.catalog().project(p).map(Catalog.ProjectRecord::strictSchemas).orElse(false));
+    }
+
+    /** Built-in and defined metrics of a project, read fresh from the catalog (for rollups). */
+    private List<MetricDefinition> allMetrics(String projectId) {
+        List<MetricDefinition> all = new ArrayList<>(MetricPlan.BUILT_INS);
+        all.addAll(backend.catalog().metrics(projectId));
+        return all;
     }
 
     private Optional<MetricDefinition> metric(String projectId, String name) {
@@ -246,11 +283,26 @@ public final class Engine implements AutoCloseable {
             if (ingestHelper != null) {
                 ingestHelper.shutdown();
             }
+            rollupJob.shutdown();
+            rollupHandle.close();
+            if (archiverHandle != null) {
+                archiverHandle.close();
+            }
             aggregatorHandle.close();
         } finally {
             backend.close();
         }
         LOG.debug("engine closed");
+    }
+
+    private static List<ParsedEvent> parsed(List<Event> events) {
+        List<ParsedEvent> parsed = new ArrayList<>(events.size());
+        for (Event e : events) {
+            parsed.add(e == null
+                    ? new ParsedEvent(null, null, List.of(new Violation("", "required", "event is null")), null)
+                    : ParsedEvent.of(e));
+        }
+        return parsed;
     }
 
     private final class Project implements ProjectOperations {
@@ -272,14 +324,7 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public BatchResult ingest(List<Event> events) {
-            checkOpen();
-            List<ParsedEvent> parsed = new ArrayList<>(events.size());
-            for (Event e : events) {
-                parsed.add(e == null
-                        ? new ParsedEvent(null, null, List.of(new Violation("", "required", "event is null")), null)
-                        : ParsedEvent.of(e));
-            }
-            return ingestParsed(parsed);
+            return ingestParsed(parsed(events));
         }
 
         @Override
@@ -306,6 +351,41 @@ public final class Engine implements AutoCloseable {
         }
 
         @Override
+        public BatchResult importEvents(List<Event> events) {
+            return importParsed(parsed(events));
+        }
+
+        @Override
+        public BatchResult importJson(String json) {
+            EventBody body = parseJson(json, true);
+            if (!body.bodyViolations().isEmpty()) {
+                throw new InvalidRequestException(body.bodyViolations());
+            }
+            return importParsed(body.events());
+        }
+
+        @Override
+        public BatchResult importParsed(List<ParsedEvent> events) {
+            checkOpen();
+            if (archiver == null) {
+                throw new InvalidRequestException("events", "archive_disabled",
+                        "importing needs the archive (tally.archive.enabled=true): backfill is rolled up from it");
+            }
+            BatchResult result = Engine.this.ingest.ingest(projectId, events, true);
+            appended(result);
+            if (result.accepted() > 0) {
+                archiver.requestFlush();
+            }
+            return result;
+        }
+
+        @Override
+        public long rollup(LocalDate day) {
+            checkOpen();
+            return rollups.rollupDay(projectId, day);
+        }
+
+        @Override
         public MetricResult query(MetricQuery query) {
             checkOpen();
             return queries.query(projectId, query);
@@ -329,6 +409,9 @@ public final class Engine implements AutoCloseable {
             backend.catalog().addMetric(projectId, definition);
             metricCache.remove(projectId);
             aggregator.metricsChanged();
+            // The archive holds the project's history: roll it up again so the new metric covers it too.
+            backend.warehouse().resetRollups(projectId);
+            rollupJob.trigger();
             return definition;
         }
 

@@ -1,8 +1,10 @@
 package dev.tally.engine;
 
 import dev.tally.engine.aggregate.AggregatorSettings;
+import dev.tally.engine.archive.ArchiveSettings;
 import dev.tally.spi.BackendConfig;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,12 +14,17 @@ import java.time.Duration;
  *   <li>{@code tally.windows.allowed-lateness} (5m), {@code tally.windows.retention} (24h),
  *       {@code tally.windows.max-combinations} (1000), {@code tally.aggregator.flush-interval} (100ms)</li>
  *   <li>{@code tally.dedup.ttl} (24h), {@code tally.cache.ttl} (60s), {@code tally.rejected.keep} (10000)</li>
+ *   <li>{@code tally.archive.enabled} (true), {@code tally.archive.roll-interval} (1m),
+ *       {@code tally.archive.max-file-size} (128MB), {@code tally.archive.event-metadata} (true),
+ *       {@code tally.archive.spool-dir} (a temporary directory)</li>
+ *   <li>{@code tally.rollup.grace}: how long after an hour ends its rollup waits for late events (allowed
+ *       lateness + the archive's roll interval + 1m by default)</li>
  *   <li>{@code tally.ingest.parallel}: check and encode large batches on two threads (default: on with more
  *       than two cores; on two cores the aggregator needs the second one)</li>
  * </ul>
  */
-public record EngineSettings(AggregatorSettings aggregator, Duration dedupTtl, Duration cacheTtl, int rejectedKeep,
-                             boolean parallelIngest) {
+public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings archive, Duration rollupGrace,
+                             Duration dedupTtl, Duration cacheTtl, int rejectedKeep, boolean parallelIngest) {
 
     public static EngineSettings from(BackendConfig c) {
         AggregatorSettings d = AggregatorSettings.defaults();
@@ -27,7 +34,19 @@ public record EngineSettings(AggregatorSettings aggregator, Duration dedupTtl, D
                 (int) c.longValue("tally.windows.max-combinations", d.maxCombinations()),
                 c.duration("tally.aggregator.flush-interval", d.flushInterval()),
                 d.pollBatch());
-        return new EngineSettings(aggregator,
+        ArchiveSettings a = ArchiveSettings.defaults();
+        String spool = c.get("tally.archive.spool-dir");
+        ArchiveSettings archive = new ArchiveSettings(
+                c.bool("tally.archive.enabled", a.enabled()),
+                c.duration("tally.archive.roll-interval", a.rollInterval()),
+                c.bytes("tally.archive.max-file-size", a.maxFileBytes()),
+                a.rowGroupBytes(),
+                a.maxOpenFiles(),
+                c.bool("tally.archive.event-metadata", a.eventMetadata()),
+                spool == null || spool.isBlank() ? null : Path.of(spool));
+        Duration grace = c.duration("tally.rollup.grace",
+                aggregator.allowedLateness().plus(archive.rollInterval()).plusMinutes(1));
+        return new EngineSettings(aggregator, archive, grace,
                 c.duration("tally.dedup.ttl", Duration.ofHours(24)),
                 c.duration("tally.cache.ttl", Duration.ofSeconds(60)),
                 (int) c.longValue("tally.rejected.keep", 10_000),

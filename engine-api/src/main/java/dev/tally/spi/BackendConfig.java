@@ -102,4 +102,31 @@ public interface BackendConfig {
                     + raw + "'");
         }
     }
+
+    /** A size like {@code 512}, {@code 64KB}, {@code 128MB} or {@code 2GB} (powers of 1024), in bytes. */
+    default long bytes(String key, long defaultValue) {
+        String raw = get(key);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        String s = raw.trim().toUpperCase(java.util.Locale.ROOT);
+        try {
+            int split = 0;
+            while (split < s.length() && Character.isDigit(s.charAt(split))) {
+                split++;
+            }
+            long n = Long.parseLong(s.substring(0, split));
+            long unit = switch (s.substring(split).trim()) {
+                case "", "B" -> 1L;
+                case "KB", "K" -> 1L << 10;
+                case "MB", "M" -> 1L << 20;
+                case "GB", "G" -> 1L << 30;
+                default -> throw new NumberFormatException();
+            };
+            return Math.multiplyExact(n, unit);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("setting '" + key + "' must be a size like 64KB, 128MB or 1GB, got '"
+                    + raw + "'");
+        }
+    }
 }

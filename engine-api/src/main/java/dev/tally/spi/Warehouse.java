@@ -5,6 +5,7 @@ import dev.tally.api.RejectedEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Durable analytical tables: hourly/daily {@code metric_aggregates} (with sketches), {@code events_metadata},
@@ -30,6 +31,80 @@ public interface Warehouse {
     void insertEventMetadata(List<EventMetadata> rows);
 
     long countEventMetadata(String projectId);
+
+    /**
+     * Where an event was archived: its row with the file's current key, status {@code processed} once the
+     * file is committed, {@code pending} while the file is still being written.
+     */
+    Optional<EventMetadata> eventMetadata(String projectId, String eventId);
+
+    // ---- raw-event archive -------------------------------------------------------------------------------
+
+    /**
+     * Commits archived files in one transaction: their manifest rows and the archiver's log position. Files
+     * are published to the object store before this call; one that is published but never committed is
+     * invisible (readers go through {@link #archivedFiles}) and is overwritten when the archiver redoes its
+     * range.
+     */
+    void commitArchive(Checkpoint position, List<ArchivedFile> files);
+
+    /** The archiver's committed position ({@link LogPosition#NONE} before its first commit). */
+    LogPosition archivePosition(String consumer);
+
+    /** Committed files of a project whose hour partition overlaps {@code [from, to)}, oldest hour first. */
+    List<ArchivedFile> archivedFiles(String projectId, Instant from, Instant to);
+
+    /** Every committed file of a project (for backups and retention), oldest hour first. */
+    List<ArchivedFile> archivedFiles(String projectId);
+
+    /** Points a file's manifest row at its new key (after the object moved, e.g. to the cold prefix). */
+    void relocateArchivedFile(long fileId, String newKey, StorageClass storageClass);
+
+    /** Deletes manifest rows (after retention deleted their objects). */
+    void forgetArchivedFiles(List<Long> fileIds);
+
+    // ---- rollups -----------------------------------------------------------------------------------------
+
+    /**
+     * (project, hour) pairs with archived files newer than their last rollup, among hours that start before
+     * {@code startedBefore}; oldest first.
+     */
+    List<RollupTask> pendingRollups(Instant startedBefore, int limit);
+
+    /**
+     * Replaces the {@code hour} rows of one hour and the {@code day} rows of its UTC day, and records that
+     * the hour is rolled up through file {@code task.maxFileId()}, in one transaction.
+     */
+    void commitRollup(RollupTask task, List<AggregateRow> hourRows, List<AggregateRow> dayRows);
+
+    /** Forgets which hours of a project are rolled up, so the scheduler rolls its whole archive up again (after a metric is defined). */
+    void resetRollups(String projectId);
+
+    /** Start of every rolled-up hour of a project within {@code [from, to)}, ascending. */
+    List<Instant> rolledUpHours(String projectId, Instant from, Instant to);
+
+    /** Changes whenever a rollup of the project commits; part of query cache keys. */
+    long rollupVersion(String projectId);
+
+    /** Deletes aggregate rows older than {@code before}; returns how many. */
+    long expireAggregates(Instant before);
+
+    /** Hot files stay where they were written; cold ones moved under the cold prefix (or storage class). */
+    enum StorageClass { HOT, COLD }
+
+    /**
+     * One Parquet file of the raw-event archive.
+     *
+     * @param id   assigned by {@link #commitArchive}; {@code 0} before
+     * @param hour start of the UTC hour partition the file belongs to
+     */
+    record ArchivedFile(long id, String projectId, String key, Instant hour, long rows, long bytes,
+                        Instant minTimestamp, Instant maxTimestamp, StorageClass storageClass) {
+    }
+
+    /** An hour of a project to roll up, through the newest file {@code maxFileId}. */
+    record RollupTask(String projectId, Instant hour, long maxFileId) {
+    }
 
     /**
      * One row of {@code metric_aggregates}.

@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.tally.spi.Checkpoint;
+import tools.jackson.databind.json.JsonMapper;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +28,9 @@ import java.util.List;
  */
 final class H2Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(H2Database.class);
-    private static final List<String> MIGRATIONS = List.of("V1__initial.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__initial.sql", "V2__archive_and_rollups.sql");
+
+    private static final JsonMapper CHECKPOINT_JSON = JsonMapper.builder().build();
 
     private final JdbcConnectionPool pool;
 
@@ -116,6 +121,18 @@ final class H2Database implements AutoCloseable {
             return sb.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Saves a consumer's checkpoint within the caller's transaction. */
+    static void saveCheckpoint(Connection c, Checkpoint checkpoint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO consumer_checkpoints(consumer, position, "
+                + "watermarks, updated_at) KEY (consumer) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, checkpoint.consumer());
+            ps.setString(2, checkpoint.position().encode());
+            ps.setString(3, CHECKPOINT_JSON.writeValueAsString(checkpoint.watermarks()));
+            ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.executeUpdate();
         }
     }
 

@@ -3,20 +3,28 @@ package dev.tally.local;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Violation;
 import dev.tally.spi.Aggregate;
+import dev.tally.spi.Checkpoint;
+import dev.tally.spi.LogPosition;
 import dev.tally.spi.Warehouse;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The warehouse tables on H2: batched writes, project-scoped reads. Thread-safe. */
@@ -105,28 +113,33 @@ final class H2Warehouse implements Warehouse {
             return;
         }
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO metric_aggregates(project_id, metric_name, "
-                    + "metric_type, time_granularity, \"timestamp\", \"value\", dimensions, aggregate_state) "
-                    + "KEY (project_id, metric_name, time_granularity, \"timestamp\", dimensions) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AggregateRow r : rows) {
-                    ps.setString(1, r.projectId());
-                    ps.setString(2, r.metric());
-                    ps.setString(3, r.metricType());
-                    ps.setString(4, r.granularity());
-                    ps.setObject(5, H2Database.ts(r.timestamp()));
-                    if (r.value() == null || !Double.isFinite(r.value())) {
-                        ps.setNull(6, Types.DECIMAL);
-                    } else {
-                        ps.setBigDecimal(6, BigDecimal.valueOf(r.value()).setScale(2, RoundingMode.HALF_UP));
-                    }
-                    ps.setString(7, JSON.writeValueAsString(new TreeMap<>(r.dimensions())));
-                    ps.setBytes(8, r.aggregate().toBytes());
-                    ps.addBatch();
-                }
-                return ps.executeBatch();
-            }
+            insertAggregates(c, rows);
+            return null;
         });
+    }
+
+    private static void insertAggregates(Connection c, List<AggregateRow> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO metric_aggregates(project_id, metric_name, "
+                + "metric_type, time_granularity, \"timestamp\", \"value\", dimensions, aggregate_state) "
+                + "KEY (project_id, metric_name, time_granularity, \"timestamp\", dimensions) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AggregateRow r : rows) {
+                ps.setString(1, r.projectId());
+                ps.setString(2, r.metric());
+                ps.setString(3, r.metricType());
+                ps.setString(4, r.granularity());
+                ps.setObject(5, H2Database.ts(r.timestamp()));
+                if (r.value() == null || !Double.isFinite(r.value())) {
+                    ps.setNull(6, Types.DECIMAL);
+                } else {
+                    ps.setBigDecimal(6, BigDecimal.valueOf(r.value()).setScale(2, RoundingMode.HALF_UP));
+                }
+                ps.setString(7, JSON.writeValueAsString(new TreeMap<>(r.dimensions())));
+                ps.setBytes(8, r.aggregate().toBytes());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     @Override
@@ -161,24 +174,279 @@ final class H2Warehouse implements Warehouse {
             return;
         }
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO events_metadata(event_id, user_id, event_type, "
-                    + "project_id, \"timestamp\", ingested_at, storage_path, file_partition, properties_hash, status) "
-                    + "KEY (project_id, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (EventMetadata m : rows) {
-                    ps.setString(1, m.eventId());
-                    ps.setString(2, m.userId());
-                    ps.setString(3, m.eventType());
-                    ps.setString(4, m.projectId());
-                    ps.setObject(5, H2Database.ts(m.timestamp()));
-                    ps.setObject(6, H2Database.ts(m.ingestedAt()));
-                    ps.setString(7, m.storagePath());
-                    ps.setString(8, m.filePartition());
-                    ps.setString(9, m.propertiesHash());
-                    ps.setString(10, m.status());
+            insertMetadata(c, rows);
+            return null;
+        });
+    }
+
+    private static void insertMetadata(Connection c, List<EventMetadata> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO events_metadata(event_id, user_id, event_type, "
+                + "project_id, \"timestamp\", ingested_at, storage_path, file_partition, properties_hash, status) "
+                + "KEY (project_id, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int n = 0;
+            for (EventMetadata m : rows) {
+                ps.setString(1, m.eventId());
+                ps.setString(2, m.userId());
+                ps.setString(3, m.eventType());
+                ps.setString(4, m.projectId());
+                ps.setObject(5, H2Database.ts(m.timestamp()));
+                ps.setObject(6, H2Database.ts(m.ingestedAt()));
+                ps.setString(7, m.storagePath());
+                ps.setString(8, m.filePartition());
+                ps.setString(9, m.propertiesHash());
+                ps.setString(10, m.status());
+                ps.addBatch();
+                if (++n % 10_000 == 0) {
+                    ps.executeBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public Optional<EventMetadata> eventMetadata(String projectId, String eventId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.user_id, m.event_type, m.\"timestamp\", "
+                    + "m.ingested_at, COALESCE(f.current_key, m.storage_path), m.file_partition, m.properties_hash, "
+                    + "CASE WHEN f.id IS NULL THEN 'pending' ELSE m.status END FROM events_metadata m "
+                    + "LEFT JOIN archive_files f ON f.object_key = m.storage_path "
+                    + "WHERE m.project_id = ? AND m.event_id = ?")) {
+                ps.setString(1, projectId);
+                ps.setString(2, eventId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new EventMetadata(eventId, rs.getString(1), rs.getString(2), projectId,
+                            H2Database.instant(rs, 3), H2Database.instant(rs, 4), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getString(8)))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void commitArchive(Checkpoint position, List<ArchivedFile> files) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO archive_files(project_id, object_key, "
+                    + "hour_start, row_count, size_bytes, min_timestamp, max_timestamp, storage_class, created_at, "
+                    + "current_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                for (ArchivedFile f : files) {
+                    ps.setString(1, f.projectId());
+                    ps.setString(2, f.key());
+                    ps.setObject(3, H2Database.ts(f.hour()));
+                    ps.setLong(4, f.rows());
+                    ps.setLong(5, f.bytes());
+                    ps.setObject(6, H2Database.ts(f.minTimestamp()));
+                    ps.setObject(7, H2Database.ts(f.maxTimestamp()));
+                    ps.setString(8, f.storageClass().name());
+                    ps.setObject(9, now);
+                    ps.setString(10, f.key());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            H2Database.saveCheckpoint(c, position);
+            return null;
+        });
+    }
+
+    @Override
+    public LogPosition archivePosition(String consumer) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT position FROM consumer_checkpoints WHERE consumer = ?")) {
+                ps.setString(1, consumer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? LogPosition.parse(rs.getString(1)) : LogPosition.NONE;
+                }
+            }
+        });
+    }
+
+    private static final String FILE_COLUMNS = "id, project_id, current_key, hour_start, row_count, size_bytes, "
+            + "min_timestamp, max_timestamp, storage_class FROM archive_files ";
+
+    @Override
+    public List<ArchivedFile> archivedFiles(String projectId, Instant from, Instant to) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + "WHERE project_id = ? "
+                    + "AND hour_start > ? AND hour_start < ? ORDER BY hour_start, id")) {
+                ps.setString(1, projectId);
+                ps.setObject(2, H2Database.ts(from.minusSeconds(3600)));
+                ps.setObject(3, H2Database.ts(to));
+                return files(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<ArchivedFile> archivedFiles(String projectId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + "WHERE project_id = ? "
+                    + "ORDER BY hour_start, id")) {
+                ps.setString(1, projectId);
+                return files(ps);
+            }
+        });
+    }
+
+    private static List<ArchivedFile> files(PreparedStatement ps) throws SQLException {
+        List<ArchivedFile> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new ArchivedFile(rs.getLong(1), rs.getString(2), rs.getString(3), H2Database.instant(rs, 4),
+                        rs.getLong(5), rs.getLong(6), H2Database.instant(rs, 7), H2Database.instant(rs, 8),
+                        StorageClass.valueOf(rs.getString(9))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void relocateArchivedFile(long fileId, String newKey, StorageClass storageClass) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE archive_files SET current_key = ?, storage_class = ? WHERE id = ?")) {
+                ps.setString(1, newKey);
+                ps.setString(2, storageClass.name());
+                ps.setLong(3, fileId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void forgetArchivedFiles(List<Long> fileIds) {
+        if (fileIds.isEmpty()) {
+            return;
+        }
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM archive_files WHERE id = ?")) {
+                for (long id : fileIds) {
+                    ps.setLong(1, id);
                     ps.addBatch();
                 }
                 return ps.executeBatch();
             }
+        });
+    }
+
+    @Override
+    public List<RollupTask> pendingRollups(Instant startedBefore, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT f.project_id, f.hour_start, MAX(f.id) "
+                    + "FROM archive_files f LEFT JOIN rollup_periods r "
+                    + "ON r.project_id = f.project_id AND r.hour_start = f.hour_start "
+                    + "WHERE f.hour_start < ? AND (r.max_file_id IS NULL OR f.id > r.max_file_id) "
+                    + "GROUP BY f.project_id, f.hour_start ORDER BY f.hour_start, f.project_id LIMIT ?")) {
+                ps.setObject(1, H2Database.ts(startedBefore));
+                ps.setInt(2, limit);
+                List<RollupTask> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new RollupTask(rs.getString(1), H2Database.instant(rs, 2), rs.getLong(3)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void commitRollup(RollupTask task, List<AggregateRow> hourRows, List<AggregateRow> dayRows) {
+        Instant day = task.hour().truncatedTo(ChronoUnit.DAYS);
+        db.inTransaction(c -> {
+            deleteRows(c, task.projectId(), "hour", task.hour(), task.hour().plus(1, ChronoUnit.HOURS));
+            deleteRows(c, task.projectId(), "day", day, day.plus(1, ChronoUnit.DAYS));
+            List<AggregateRow> all = new ArrayList<>(hourRows.size() + dayRows.size());
+            all.addAll(hourRows);
+            all.addAll(dayRows);
+            insertAggregates(c, all);
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO rollup_periods(project_id, hour_start, "
+                    + "max_file_id, rolled_at) KEY (project_id, hour_start) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, task.projectId());
+                ps.setObject(2, H2Database.ts(task.hour()));
+                ps.setLong(3, task.maxFileId());
+                ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO rollup_versions(project_id, version) "
+                    + "KEY (project_id) VALUES (?, COALESCE((SELECT version FROM rollup_versions WHERE project_id = ?), 0) + 1)")) {
+                ps.setString(1, task.projectId());
+                ps.setString(2, task.projectId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static void deleteRows(Connection c, String projectId, String granularity, Instant from, Instant to)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM metric_aggregates WHERE project_id = ? "
+                + "AND time_granularity = ? AND \"timestamp\" >= ? AND \"timestamp\" < ?")) {
+            ps.setString(1, projectId);
+            ps.setString(2, granularity);
+            ps.setObject(3, H2Database.ts(from));
+            ps.setObject(4, H2Database.ts(to));
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void resetRollups(String projectId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM rollup_periods WHERE project_id = ?")) {
+                ps.setString(1, projectId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<Instant> rolledUpHours(String projectId, Instant from, Instant to) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT hour_start FROM rollup_periods WHERE project_id = ? "
+                    + "AND hour_start >= ? AND hour_start < ? ORDER BY hour_start")) {
+                ps.setString(1, projectId);
+                ps.setObject(2, H2Database.ts(from));
+                ps.setObject(3, H2Database.ts(to));
+                List<Instant> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(H2Database.instant(rs, 1));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public long rollupVersion(String projectId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM rollup_versions WHERE project_id = ?")) {
+                ps.setString(1, projectId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public long expireAggregates(Instant before) {
+        return db.inTransaction(c -> {
+            long n;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM metric_aggregates WHERE \"timestamp\" < ?")) {
+                ps.setObject(1, H2Database.ts(before));
+                n = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM rollup_periods WHERE hour_start < ?")) {
+                ps.setObject(1, H2Database.ts(before));
+                ps.executeUpdate();
+            }
+            return n;
         });
     }
 

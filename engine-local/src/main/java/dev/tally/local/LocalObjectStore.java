@@ -4,11 +4,13 @@ import dev.tally.api.InvalidRequestException;
 import dev.tally.spi.ObjectStore;
 
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,6 +49,39 @@ final class LocalObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw new LocalStorageException("cannot write object " + key, e);
         }
+    }
+
+    @Override
+    public void putFile(String key, Path source) {
+        Path target = resolve(key);
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+            try {
+                Files.move(source, tmp, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING); // another file system
+                Files.deleteIfExists(source);
+            }
+            moveAtomically(tmp, target);
+        } catch (IOException e) {
+            throw new LocalStorageException("cannot write object " + key, e);
+        }
+    }
+
+    @Override
+    public SeekableByteChannel open(String key) throws IOException {
+        Path p = resolve(key);
+        if (!Files.isRegularFile(p)) {
+            throw new NoSuchFileException(key);
+        }
+        return Files.newByteChannel(p, StandardOpenOption.READ);
+    }
+
+    @Override
+    public Optional<Path> localFile(String key) {
+        Path p = resolve(key);
+        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
     @Override

@@ -12,8 +12,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -67,14 +65,7 @@ final class LocalWindowStore implements WindowStore {
                     ps.executeBatch();
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO consumer_checkpoints(consumer, position, "
-                    + "watermarks, updated_at) KEY (consumer) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, checkpoint.consumer());
-                ps.setString(2, checkpoint.position().encode());
-                ps.setString(3, JSON.writeValueAsString(checkpoint.watermarks()));
-                ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
-                ps.executeUpdate();
-            }
+            H2Database.saveCheckpoint(c, checkpoint);
             return null;
         });
         Map<WindowKey, Aggregate> copies = new HashMap<>(values.size() * 2);

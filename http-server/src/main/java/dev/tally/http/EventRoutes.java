@@ -19,8 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code POST /v1/events} (one event), {@code POST /v1/events/batch}, {@code GET /v1/events/rejected};
- * {@code POST /v1/events/import} answers 501 until backfill lands.
+ * {@code POST /v1/events} (one event), {@code POST /v1/events/batch}, {@code POST /v1/events/import}
+ * (backfill: same shape as batch, archived and rolled up instead of windowed), {@code GET /v1/events/rejected}.
  *
  * <p>The body is read once up front to refuse what must not reach the engine at all: a body that is not
  * an event or a batch (400), a body {@code projectId} of another project (403: nothing of the request is
@@ -38,10 +38,9 @@ final class EventRoutes {
         r.add(HttpMethod.POST, "/v1/events").handler(r.guard(Role.INGEST)).handler(r.body())
                 .handler(ctx -> ingestOne(s, ctx));
         r.add(HttpMethod.POST, "/v1/events/batch").handler(r.guard(Role.INGEST)).handler(r.body())
-                .handler(ctx -> ingestBatch(s, ctx));
+                .handler(ctx -> ingestBatch(s, ctx, false));
         r.add(HttpMethod.POST, "/v1/events/import").handler(r.guard(Role.INGEST)).handler(r.body())
-                .handler(ctx -> ctx.fail(HttpFailure.notImplemented(
-                        "backfill import is not available yet; send historical events to /v1/events/batch")));
+                .handler(ctx -> ingestBatch(s, ctx, true));
         r.add(HttpMethod.GET, "/v1/events/rejected").handler(r.guard(Role.QUERY)).handler(r.body())
                 .handler(ctx -> rejected(s, ctx));
     }
@@ -89,7 +88,7 @@ final class EventRoutes {
         }
     }
 
-    private static void ingestBatch(ServerState s, RoutingContext ctx) {
+    private static void ingestBatch(ServerState s, RoutingContext ctx, boolean imported) {
         Principal p = Routes.principal(ctx);
         String body = Routes.bodyText(ctx);
         s.executor.run(ctx, () -> {
@@ -102,7 +101,9 @@ final class EventRoutes {
             if (parsed.events().isEmpty()) {
                 return new BatchResult(List.of());
             }
-            BatchResult result = s.project(p.projectId()).ingestParsed(parsed.events());
+            BatchResult result = imported
+                    ? s.project(p.projectId()).importParsed(parsed.events())
+                    : s.project(p.projectId()).ingestParsed(parsed.events());
             s.metrics.recordIngest(result);
             return result;
         }, result -> {

@@ -53,6 +53,7 @@ final class Routes {
         MetricRoutes.mount(r);
         SchemaRoutes.mount(r);
         ProjectRoutes.mount(r);
+        ArchiveRoutes.mount(r);
         r.router.route().failureHandler(state.errors::handleFailure);
         // what the router answers itself: no route (404), wrong method (405), undecodable path or query (400), ...
         for (int status : new int[]{400, 404, 405, 413, 414, 415, 431, 500, 503}) {

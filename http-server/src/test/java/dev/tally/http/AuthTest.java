@@ -42,6 +42,7 @@ class AuthTest {
             new Call("GET", "/v1/schemas/x", null, Role.QUERY),
             new Call("GET", "/v1/schemas/x/versions/1", null, Role.QUERY),
             new Call("POST", "/v1/metrics", "{\"name\":\"m\",\"aggregation\":\"count\"}", Role.ADMIN),
+            new Call("POST", "/v1/rollups", "{\"day\":\"2024-01-15\"}", Role.ADMIN),
             new Call("POST", "/v1/schemas/x", "{\"type\":\"object\"}", Role.ADMIN),
             new Call("POST", "/v1/projects", "{\"projectId\":\"made-by-auth-test\"}", null));
 

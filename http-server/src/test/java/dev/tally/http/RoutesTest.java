@@ -513,14 +513,51 @@ class RoutesTest {
     }
 
     @Nested
+    @DisplayName("POST /v1/events/import and /v1/rollups")
+    class Backfill {
+        @Test
+        void importedHistoryIsRolledUpAndQueryableFromTheWarehouse() {
+            var k = newProject();
+            var imp = s.post("/v1/events/import", k.ingest(), """
+                    {"events":[
+                      {"eventId":"old-1","eventType":"purchase","userId":"u1","timestamp":"2023-06-01T10:15:00Z"},
+                      {"eventId":"old-2","eventType":"purchase","userId":"u2","timestamp":"2023-06-01T22:45:00Z"},
+                      {"eventId":"old-3","eventType":"purchase","userId":"u2"}]}""");
+            assertThat(imp.status()).isEqualTo(200);
+            assertThat(imp.json().get("accepted").asInt()).isEqualTo(2);
+            assertThat(imp.json().get("rejected").get(0).get("errors").get(0).get("path").asString())
+                    .isEqualTo("timestamp");
+            s.tally.awaitIdle();
+            var day = s.get("/v1/metrics/event_count?startTime=2023-06-01T00:00:00Z&endTime=2023-06-02T00:00:00Z"
+                    + "&granularity=1d", k.query());
+            assertThat(day.status()).isEqualTo(200);
+            assertThat(day.json().get("source").asString()).isEqualTo("warehouse");
+            assertThat(day.json().get("points").get(0).get("value").asDouble()).isEqualTo(2.0);
+
+            var rollup = s.post("/v1/rollups", k.admin(), "{\"day\":\"2023-06-01\"}");
+            assertThat(rollup.status()).isEqualTo(200);
+            assertThat(rollup.json().get("events").asLong()).isEqualTo(2);
+        }
+
+        @Test
+        void rollupNeedsAnAdminKeyAndAValidDay() {
+            var k = newProject();
+            assertThat(s.post("/v1/rollups", k.query(), "{\"day\":\"2023-06-01\"}").status()).isEqualTo(403);
+            for (String body : List.of("{}", "{\"day\":\"June\"}", "{\"day\":5}", "{\"day\":\"2023-06-01\",\"x\":1}",
+                    "[]", "{\"day\":\"0001-01-01\"}")) {
+                var r = s.post("/v1/rollups", k.admin(), body);
+                assertThat(r.status()).as(body).isEqualTo(400);
+                assertThat(r.errorCode()).as(body).isNotBlank();
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("later issues, unknown routes, wrong methods")
     class Others {
         @Test
-        void importAndSql_are501WithTheErrorShape() {
+        void sql_is501WithTheErrorShape() {
             var k = newProject();
-            var imp = s.post("/v1/events/import", k.ingest(), "{\"events\":[]}");
-            assertThat(imp.status()).isEqualTo(501);
-            assertThat(imp.errorCode()).isEqualTo("not_implemented");
             var sql = s.post("/v1/query", k.query(), "{\"sql\":\"select 1\"}");
             assertThat(sql.status()).isEqualTo(501);
             assertThat(sql.errorCode()).isEqualTo("not_implemented");

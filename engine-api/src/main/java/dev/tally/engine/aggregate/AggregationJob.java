@@ -3,6 +3,7 @@ package dev.tally.engine.aggregate;
 import dev.tally.api.MetricDefinition;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Violation;
+import dev.tally.engine.LogProgress;
 import dev.tally.engine.codec.EventCodec;
 import dev.tally.engine.codec.StoredEvent;
 import dev.tally.spi.Aggregate;
@@ -62,8 +63,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private long lastFlushAt = System.nanoTime();
     private long lastEvictionAt;
 
-    private final Object progress = new Object();
-    private volatile LogPosition flushed = LogPosition.NONE;
+    private final LogProgress flushed = new LogProgress();
     private volatile Instant lastFlushTime;
 
     /**
@@ -90,7 +90,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
 
     /** Everything up to this position is aggregated and visible to queries. */
     public LogPosition flushedPosition() {
-        return flushed;
+        return flushed.reached();
     }
 
     /** When the last flush happened (engine clock); {@code null} before the first. */
@@ -104,18 +104,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
      * @return {@code false} on timeout
      */
     public boolean awaitPosition(LogPosition target, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        flushRequested = true;
-        synchronized (progress) {
-            while (!flushed.covers(target)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, left);
-            }
-            return true;
-        }
+        return flushed.await(target, timeout, () -> flushRequested = true);
     }
 
     @Override
@@ -137,7 +126,9 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
                 LOG.error("skipping an unreadable log record of project {}: {}", r.projectId(), e.toString());
                 continue;
             }
-            process(se, now);
+            if (!se.imported()) {
+                process(se, now); // backfill goes to the archive and rollups only
+            }
         }
         if (!batch.isEmpty()) {
             position = batch.position();
@@ -158,7 +149,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     }
 
     private boolean pending() {
-        return !dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed);
+        return !dirty.isEmpty() || !late.isEmpty() || !position.equals(flushed.reached());
     }
 
     /** Short while something waits to be flushed, so the idle flush is not delayed by a long poll. */
@@ -207,12 +198,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
             cp.watermarks().forEach((project, wm) -> projects.put(project, new ProjectAcc(wm)));
         }
         subscription = backend.eventLog().subscribe(CONSUMER, position);
-        synchronized (progress) {
-            if (!flushed.covers(position)) {
-                flushed = position;
-            }
-            progress.notifyAll();
-        }
+        flushed.advanceTo(position);
         LOG.debug("aggregator resumes after {}", position);
     }
 
@@ -340,10 +326,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         dirty.clear();
         lastFlushAt = System.nanoTime();
         lastFlushTime = clock.instant();
-        synchronized (progress) {
-            flushed = position;
-            progress.notifyAll();
-        }
+        flushed.advance(position);
     }
 
     /** Drops windows no event can reach any more (closed past lateness, or past retention). */

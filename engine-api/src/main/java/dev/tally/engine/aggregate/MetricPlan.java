@@ -3,10 +3,10 @@ package dev.tally.engine.aggregate;
 import dev.tally.api.Aggregation;
 import dev.tally.api.Event;
 import dev.tally.api.MetricDefinition;
+import dev.tally.engine.codec.PropertyText;
 import dev.tally.spi.Aggregate;
 import dev.tally.spi.WindowKey;
 
-import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -76,7 +76,7 @@ public final class MetricPlan {
                 case EVENT_TYPE -> e.eventType();
                 case COUNTRY -> e.context().country();
                 case DEVICE -> e.context().device();
-                default -> render(e.properties().get(dimensionProperties[i]));
+                default -> PropertyText.render(e.properties().get(dimensionProperties[i]));
             };
             values[i] = v == null ? WindowKey.NULL_VALUE : v.indexOf('\u001f') >= 0 ? v.replace('\u001f', ' ') : v;
         }
@@ -100,24 +100,5 @@ public final class MetricPlan {
                 }
             }
         }
-    }
-
-    private static String render(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof String s) {
-            return s;
-        }
-        if (v instanceof Long || v instanceof Integer || v instanceof Boolean) {
-            return v.toString();
-        }
-        if (v instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString();
-        }
-        if (v instanceof BigDecimal bd) {
-            return bd.stripTrailingZeros().toPlainString();
-        }
-        return String.valueOf(v);
     }
 }

@@ -22,6 +22,8 @@ import java.util.Map;
  */
 public final class EventCodec {
     private static final byte FORMAT = 1;
+    /** The same layout, for an event imported as backfill: archived and rolled up, not windowed in real time. */
+    private static final byte FORMAT_IMPORTED = 2;
 
     private static final byte T_NULL = 0;
     private static final byte T_FALSE = 1;
@@ -38,8 +40,13 @@ public final class EventCodec {
 
     /** Encodes; values must be of the supported types (checked by the limits before this is called). */
     public static byte[] encode(String projectId, Event e, Instant ingestedAt) {
+        return encode(projectId, e, ingestedAt, false);
+    }
+
+    /** Encodes; {@code imported} marks a backfilled event (see {@link StoredEvent#imported()}). */
+    public static byte[] encode(String projectId, Event e, Instant ingestedAt, boolean imported) {
         Writer w = new Writer(128 + e.properties().size() * 24);
-        w.b(FORMAT);
+        w.b(imported ? FORMAT_IMPORTED : FORMAT);
         w.str(projectId);
         w.str(e.eventId());
         w.str(e.eventType());
@@ -67,7 +74,7 @@ public final class EventCodec {
     public static StoredEvent decode(byte[] bytes) {
         Reader r = new Reader(bytes);
         byte format = r.b();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_IMPORTED) {
             throw new IllegalArgumentException("unknown event format " + format);
         }
         String projectId = r.str();
@@ -92,7 +99,7 @@ public final class EventCodec {
         }
         Event event = new Event(eventId, eventType, userId, timestamp, props,
                 new EventContext(ip, userAgent, country, device, extra));
-        return new StoredEvent(projectId, event, ingestedAt);
+        return new StoredEvent(projectId, event, ingestedAt, format == FORMAT_IMPORTED);
     }
 
     /** {@code true} when the value (recursively) has a type the codec can store. */

@@ -66,6 +66,14 @@ public final class IngestPipeline {
      * @throws UnableToAppendException when the log refused the batch (nothing of it was acknowledged)
      */
     public BatchResult ingest(String projectId, List<ParsedEvent> batch) {
+        return ingest(projectId, batch, false);
+    }
+
+    /**
+     * Ingests parsed events; {@code imported} marks a backfill: every event needs an explicit timestamp, and
+     * the log record says the event is for the archive and rollups, not the real-time windows.
+     */
+    public BatchResult ingest(String projectId, List<ParsedEvent> batch, boolean imported) {
         Instant now = clock.instant();
         int n = batch.size();
         IngestResult[] results = new IngestResult[n];
@@ -88,8 +96,9 @@ public final class IngestPipeline {
         Prepared[] prepared = new Prepared[n];
         int split = parallel == null || n < PARALLEL_THRESHOLD ? n : n / 2;
         CompletableFuture<Void> otherHalf = split == n ? null
-                : CompletableFuture.runAsync(() -> prepare(projectId, batch, split, n, now, strict, prepared), parallel);
-        prepare(projectId, batch, 0, split, now, strict, prepared);
+                : CompletableFuture.runAsync(() -> prepare(projectId, batch, split, n, now, strict, imported, prepared),
+                        parallel);
+        prepare(projectId, batch, 0, split, now, strict, imported, prepared);
         if (otherHalf != null) {
             otherHalf.join();
         }
@@ -139,12 +148,16 @@ public final class IngestPipeline {
 
     /** Checks, validates and encodes events {@code [from, to)}; independent per event, so halves run in parallel. */
     private void prepare(String projectId, List<ParsedEvent> batch, int from, int to, Instant now, boolean strict,
-                         Prepared[] out) {
+                         boolean imported, Prepared[] out) {
         for (int i = from; i < to; i++) {
             ParsedEvent p = batch.get(i);
             List<Violation> violations = p.violations();
             Event event = p.event();
             byte[] bytes = null;
+            if (violations.isEmpty() && imported && event.timestamp() == null) {
+                violations = List.of(new Violation("timestamp", "required",
+                        "an imported event needs its historical timestamp"));
+            }
             if (violations.isEmpty()) {
                 if (event.timestamp() == null) {
                     event = new Event(event.eventId(), event.eventType(), event.userId(), now, event.properties(),
@@ -155,7 +168,7 @@ public final class IngestPipeline {
                     violations = validateSchema(projectId, event, strict);
                 }
                 if (violations.isEmpty()) {
-                    bytes = EventCodec.encode(projectId, event, now);
+                    bytes = EventCodec.encode(projectId, event, now, imported);
                     Violation size = limits.checkSize(bytes.length);
                     if (size != null) {
                         violations = List.of(size);

@@ -8,13 +8,17 @@ import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.api.NotFoundException;
 import dev.tally.engine.json.Json;
+import dev.tally.engine.aggregate.MetricPlan;
+import dev.tally.engine.rollup.RollupService;
 import dev.tally.spi.Aggregate;
+import dev.tally.spi.Warehouse;
 import dev.tally.spi.Backend;
 import dev.tally.spi.WindowKey;
 import dev.tally.spi.WindowStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -23,30 +27,47 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * Answers metric queries from real-time windows: picks the window size that tiles the query's buckets,
- * merges windows (and dimension combinations) into buckets, and caches results keyed by the window
- * store's version, so a cached answer is never staler than the store. Thread-safe.
+ * Answers metric queries. Each hour of the range is served by one source: rolled-up hours by the
+ * warehouse's {@code metric_aggregates} (authoritative: they count late events and imports), other hours
+ * inside the real-time retention by the live windows; a range over both is stitched and says so in
+ * {@code source}. Whole UTC days inside one bucket read day rows; hours split by a bucket boundary (half-hour
+ * zones, sub-hour buckets) are recomputed from the archive. Results are cached under keys that include the
+ * window store's and the rollups' versions, so a cached answer is never staler than the stores.
+ * Thread-safe.
  */
 public final class QueryService {
     public static final String SOURCE_REALTIME = "realtime";
+    public static final String SOURCE_WAREHOUSE = "warehouse";
+    public static final String SOURCE_STITCHED = "realtime+warehouse";
     private static final Duration MAX_RANGE = Duration.ofDays(5 * 366);
+    private static final long HOUR = 3_600_000L;
+    private static final long DAY = 24 * HOUR;
 
     private final Backend backend;
     private final BiFunction<String, String, Optional<MetricDefinition>> metrics;
     private final Supplier<Instant> freshness;
     private final Duration cacheTtl;
+    private final InstantSource clock;
+    private final Duration retention;
+    private final RollupService rollups;
 
     public QueryService(Backend backend,
                         BiFunction<String, String, Optional<MetricDefinition>> metrics,
-                        Supplier<Instant> freshness, Duration cacheTtl) {
+                        Supplier<Instant> freshness, Duration cacheTtl, InstantSource clock, Duration retention,
+                        RollupService rollups) {
         this.backend = backend;
         this.metrics = metrics;
         this.freshness = freshness;
         this.cacheTtl = cacheTtl;
+        this.clock = clock;
+        this.retention = retention;
+        this.rollups = rollups;
     }
 
     public MetricResult query(String projectId, MetricQuery q) {
@@ -67,7 +88,10 @@ public final class QueryService {
     }
 
     private String cacheKey(String projectId, MetricQuery q) {
-        return "q:" + projectId + ":" + backend.windows().version(projectId) + ":" + q.metric() + ":"
+        // The horizon moves with the clock: a cached answer is valid for one position of it (to the minute).
+        long horizonMinute = Math.floorDiv(horizon(), 60_000L);
+        return "q:" + projectId + ":" + backend.windows().version(projectId) + ":"
+                + backend.warehouse().rollupVersion(projectId) + ":" + horizonMinute + ":" + q.metric() + ":"
                 + q.from().toEpochMilli() + ":" + q.to().toEpochMilli() + ":" + q.granularity().wireName() + ":"
                 + String.join(",", q.groupBy()) + ":" + new java.util.TreeMap<>(q.filters()) + ":" + q.zone().getId();
     }
@@ -93,6 +117,11 @@ public final class QueryService {
         }
     }
 
+    /** Start of the oldest hour the real-time windows may still hold. */
+    private long horizon() {
+        return Math.floorDiv(clock.millis() - retention.toMillis(), HOUR) * HOUR;
+    }
+
     private MetricResult compute(String projectId, MetricDefinition def, MetricQuery q) {
         // Windows are at least a minute long: a range inside minutes is widened to whole minutes, and says so.
         Instant from = Instant.ofEpochMilli(Math.floorDiv(q.from().toEpochMilli(), 60_000L) * 60_000L);
@@ -102,91 +131,210 @@ public final class QueryService {
             notes.add("range widened to whole minutes: [" + from + ", " + to + ")");
         }
         BucketPlan plan = BucketPlan.of(from, to, q.granularity(), q.zone());
-        List<String> dims = def.dimensions();
-        int[] groupIdx = q.groupBy().stream().mapToInt(dims::indexOf).toArray();
-        int[] filterIdx = new int[q.filters().size()];
-        String[] filterVal = new String[q.filters().size()];
-        int fi = 0;
-        for (Map.Entry<String, String> f : q.filters().entrySet()) {
-            filterIdx[fi] = dims.indexOf(f.getKey());
-            filterVal[fi++] = f.getValue();
-        }
-        boolean folded = false;
-        // One map per bucket from group values to the merged aggregate; without groupBy a single entry.
-        List<Map<List<String>, Aggregate>> buckets = new ArrayList<>(plan.buckets());
-        for (int i = 0; i < plan.buckets(); i++) {
-            buckets.add(null);
-        }
-        boolean ungrouped = groupIdx.length == 0;
-        List<WindowStore.Window> windows = backend.windows().range(projectId, def.name(), plan.source,
-                plan.boundaries[0], plan.boundaries[plan.boundaries.length - 1]);
-        int lastBucket = -1;
-        Aggregate total = null;
-        for (WindowStore.Window w : windows) {
-            int b = plan.bucketOf(w.start());
-            if (b < 0) {
-                continue;
+        Buckets buckets = new Buckets(def, q, plan);
+        long start = from.toEpochMilli();
+        long end = to.toEpochMilli();
+        long firstHour = Math.floorDiv(start, HOUR) * HOUR;
+        long horizon = horizon();
+
+        // Which hours the warehouse serves: every rolled-up hour, and every hour older than the windows keep.
+        Set<Long> rolled = new HashSet<>();
+        if (end > horizon) {
+            for (Instant h : backend.warehouse().rolledUpHours(projectId, Instant.ofEpochMilli(Math.max(firstHour, horizon)),
+                    to)) {
+                rolled.add(h.toEpochMilli());
             }
-            if (ungrouped && b != lastBucket) {
-                total = bucketTotal(buckets, b);
-                lastBucket = b;
-            }
-            for (Map.Entry<List<String>, Aggregate> e : w.values().entrySet()) {
-                List<String> values = e.getKey();
-                if (filterIdx.length > 0 && !matches(values, filterIdx, filterVal)) {
+        }
+        boolean realtimeUsed = end > horizon;
+        boolean warehouseUsed = start < horizon || !rolled.isEmpty();
+
+        if (realtimeUsed) {
+            List<WindowStore.Window> windows = backend.windows().range(projectId, def.name(), plan.source,
+                    Math.max(plan.boundaries[0], horizon), plan.boundaries[plan.boundaries.length - 1]);
+            for (WindowStore.Window w : windows) {
+                if (rolled.contains(Math.floorDiv(w.start(), HOUR) * HOUR)) {
                     continue;
                 }
-                if (!values.isEmpty() && values.get(0).equals(WindowKey.OTHER_VALUE)) {
-                    folded = true;
+                int b = plan.bucketOf(w.start());
+                if (b >= 0) {
+                    w.values().forEach((values, a) -> buckets.add(b, values, a));
                 }
-                if (ungrouped) {
-                    total.merge(e.getValue());
-                    continue;
-                }
-                Map<List<String>, Aggregate> bucket = buckets.get(b);
-                if (bucket == null) {
-                    bucket = new HashMap<>();
-                    buckets.set(b, bucket);
-                }
-                bucket.computeIfAbsent(group(values, groupIdx), g -> Aggregate.empty()).merge(e.getValue());
             }
         }
-        List<MetricPoint> points = new ArrayList<>();
-        for (int b = 0; b < buckets.size(); b++) {
-            Map<List<String>, Aggregate> bucket = buckets.get(b);
-            if (bucket == null) {
-                continue;
-            }
-            Instant ts = Instant.ofEpochMilli(plan.boundaries[b]);
-            List<MetricPoint> inBucket = new ArrayList<>(bucket.size());
-            for (Map.Entry<List<String>, Aggregate> e : bucket.entrySet()) {
-                if (e.getValue().count() == 0) {
-                    continue; // every window of the bucket was filtered out
-                }
-                Map<String, String> labels = new LinkedHashMap<>();
-                for (int g = 0; g < groupIdx.length; g++) {
-                    labels.put(q.groupBy().get(g), e.getKey().get(g));
-                }
-                inBucket.add(new MetricPoint(ts, e.getValue().value(def.aggregation()), labels));
-            }
-            inBucket.sort(Comparator.comparing(p -> p.dimensions().values().toString()));
-            points.addAll(inBucket);
+        if (warehouseUsed) {
+            addWarehouse(projectId, def, plan, buckets, start, end, firstHour, horizon, rolled, notes);
         }
-        if (folded) {
+        if (buckets.folded) {
             notes.add("some dimension combinations exceeded the per-window cap and are reported as "
                     + WindowKey.OTHER_VALUE);
         }
-        return new MetricResult(def.name(), q.granularity(), SOURCE_REALTIME, freshness.get(), points, notes);
+        String source = realtimeUsed && warehouseUsed ? SOURCE_STITCHED : realtimeUsed ? SOURCE_REALTIME : SOURCE_WAREHOUSE;
+        return new MetricResult(def.name(), q.granularity(), source, freshness.get(), buckets.points(), notes);
     }
 
-    private static Aggregate bucketTotal(List<Map<List<String>, Aggregate>> buckets, int b) {
-        Map<List<String>, Aggregate> bucket = buckets.get(b);
-        if (bucket == null) {
-            bucket = new HashMap<>(2);
-            bucket.put(List.of(), Aggregate.empty());
-            buckets.set(b, bucket);
+    /**
+     * Adds the warehouse's share: whole UTC days within one bucket from day rows, other whole hours within one
+     * bucket from hour rows, hours a bucket boundary splits recomputed from the archive.
+     */
+    private void addWarehouse(String projectId, MetricDefinition def, BucketPlan plan, Buckets buckets, long start,
+                              long end, long firstHour, long horizon, Set<Long> rolled, List<String> notes) {
+        List<Long> hourRows = new ArrayList<>();
+        List<Long> scans = new ArrayList<>();
+        Set<Long> dayRows = new HashSet<>();
+        for (long h = firstHour; h < end; h += HOUR) {
+            if (h >= horizon && !rolled.contains(h)) {
+                continue;
+            }
+            long day = Math.floorDiv(h, DAY) * DAY;
+            if (dayRows.contains(day)) {
+                continue;
+            }
+            if (h == day && wholeDayServed(day, start, end, horizon, rolled) && sameBucket(plan, day, day + DAY)) {
+                dayRows.add(day);
+                h = day + DAY - HOUR;
+                continue;
+            }
+            if (h >= start && h + HOUR <= end && sameBucket(plan, h, h + HOUR)) {
+                hourRows.add(h);
+            } else {
+                scans.add(h);
+            }
         }
-        return bucket.get(List.of());
+        if (!dayRows.isEmpty()) {
+            long lo = dayRows.stream().min(Long::compare).orElseThrow();
+            long hi = dayRows.stream().max(Long::compare).orElseThrow() + DAY;
+            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), RollupService.DAY,
+                    Instant.ofEpochMilli(lo), Instant.ofEpochMilli(hi))) {
+                long t = r.timestamp().toEpochMilli();
+                if (dayRows.contains(t)) {
+                    buckets.add(plan.bucketOf(t), RollupService.values(def, r.dimensions()), r.aggregate());
+                }
+            }
+        }
+        if (!hourRows.isEmpty()) {
+            Set<Long> wanted = new HashSet<>(hourRows);
+            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), RollupService.HOUR,
+                    Instant.ofEpochMilli(hourRows.get(0)), Instant.ofEpochMilli(hourRows.get(hourRows.size() - 1) + HOUR))) {
+                long t = r.timestamp().toEpochMilli();
+                if (wanted.contains(t)) {
+                    buckets.add(plan.bucketOf(t), RollupService.values(def, r.dimensions()), r.aggregate());
+                }
+            }
+        }
+        if (!scans.isEmpty()) {
+            MetricPlan metric = new MetricPlan(def);
+            long scanned = 0;
+            for (long h : scans) {
+                long from = Math.max(h, start);
+                long to = Math.min(h + HOUR, end);
+                scanned += rollups.scan(projectId, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), e -> {
+                    if (metric.matches(e)) {
+                        int b = plan.bucketOf(e.timestamp().toEpochMilli());
+                        if (b >= 0) {
+                            Aggregate a = Aggregate.empty();
+                            metric.apply(a, e);
+                            buckets.add(b, metric.dimensionValues(e), a);
+                        }
+                    }
+                });
+            }
+            notes.add(scans.size() + " hour(s) split by bucket boundaries were computed from the archive ("
+                    + scanned + " events read)");
+        }
+    }
+
+    private static boolean wholeDayServed(long day, long start, long end, long horizon, Set<Long> rolled) {
+        if (day < start || day + DAY > end) {
+            return false;
+        }
+        for (long h = day; h < day + DAY; h += HOUR) {
+            if (h >= horizon && !rolled.contains(h)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameBucket(BucketPlan plan, long from, long to) {
+        int b = plan.bucketOf(from);
+        return b >= 0 && b == plan.bucketOf(to - 1);
+    }
+
+    /** Points being merged: per bucket, group values to the merged aggregate. Not thread-safe. */
+    private static final class Buckets {
+        private final MetricQuery q;
+        private final MetricDefinition def;
+        private final BucketPlan plan;
+        private final int[] groupIdx;
+        private final int[] filterIdx;
+        private final String[] filterVal;
+        private final List<Map<List<String>, Aggregate>> byBucket;
+        boolean folded;
+
+        Buckets(MetricDefinition def, MetricQuery q, BucketPlan plan) {
+            this.def = def;
+            this.q = q;
+            this.plan = plan;
+            List<String> dims = def.dimensions();
+            groupIdx = q.groupBy().stream().mapToInt(dims::indexOf).toArray();
+            filterIdx = new int[q.filters().size()];
+            filterVal = new String[q.filters().size()];
+            int fi = 0;
+            for (Map.Entry<String, String> f : q.filters().entrySet()) {
+                filterIdx[fi] = dims.indexOf(f.getKey());
+                filterVal[fi++] = f.getValue();
+            }
+            byBucket = new ArrayList<>(plan.buckets());
+            for (int i = 0; i < plan.buckets(); i++) {
+                byBucket.add(null);
+            }
+        }
+
+        void add(int b, List<String> values, Aggregate a) {
+            if (b < 0 || filterIdx.length > 0 && !matches(values, filterIdx, filterVal)) {
+                return;
+            }
+            if (!values.isEmpty() && values.get(0).equals(WindowKey.OTHER_VALUE)) {
+                folded = true;
+            }
+            Map<List<String>, Aggregate> bucket = byBucket.get(b);
+            if (bucket == null) {
+                bucket = new HashMap<>();
+                byBucket.set(b, bucket);
+            }
+            List<String> g = group(values, groupIdx);
+            Aggregate acc = bucket.get(g);
+            if (acc == null) {
+                acc = Aggregate.empty();
+                bucket.put(g, acc);
+            }
+            acc.merge(a);
+        }
+
+        List<MetricPoint> points() {
+            List<MetricPoint> points = new ArrayList<>();
+            for (int b = 0; b < byBucket.size(); b++) {
+                Map<List<String>, Aggregate> bucket = byBucket.get(b);
+                if (bucket == null) {
+                    continue;
+                }
+                Instant ts = Instant.ofEpochMilli(plan.boundaries[b]);
+                List<MetricPoint> inBucket = new ArrayList<>(bucket.size());
+                for (Map.Entry<List<String>, Aggregate> e : bucket.entrySet()) {
+                    if (e.getValue().count() == 0) {
+                        continue;
+                    }
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    for (int g = 0; g < groupIdx.length; g++) {
+                        labels.put(q.groupBy().get(g), e.getKey().get(g));
+                    }
+                    inBucket.add(new MetricPoint(ts, e.getValue().value(def.aggregation()), labels));
+                }
+                inBucket.sort(Comparator.comparing(p -> p.dimensions().values().toString()));
+                points.addAll(inBucket);
+            }
+            return points;
+        }
     }
 
     private static boolean matches(List<String> values, int[] idx, String[] expected) {

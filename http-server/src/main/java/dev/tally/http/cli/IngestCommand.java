@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Sends events from a JSON Lines file (or - for standard input) to a Tally server in batches.")
-final class IngestCommand implements Callable<Integer> {
+class IngestCommand implements Callable<Integer> {
     static final int SOME_REJECTED = 3;
 
     @Spec
@@ -46,6 +46,11 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "500", description = "events per request (default: ${DEFAULT-VALUE})")
     int batchSize;
+
+    /** The route each batch goes to. */
+    String path() {
+        return "/v1/events/batch";
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -97,7 +102,7 @@ final class IngestCommand implements Callable<Integer> {
             body.append(i == 0 ? "" : ",").append(batch.get(i));
         }
         body.append("]}");
-        ServerClient.Response response = server.send("POST", "/v1/events/batch", body.toString());
+        ServerClient.Response response = server.send("POST", path(), body.toString());
         if (response.status() == 400 && batch.size() > 1) {
             // The server refused the body as a whole (e.g. a line that is not JSON): send line by line, so the
             // good lines still go in and the bad one is named.

@@ -18,7 +18,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = TallyCli.Version.class,
         description = "Tally, an embeddable event analytics engine, as a process.",
-        subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, QueryCommand.class,
+        subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, ImportCommand.class, RollupCommand.class,
+                QueryCommand.class,
                 SchemaCommand.class, MetricCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     public static final int OK = 0;

@@ -171,7 +171,17 @@ public abstract class EngineContract {
         void eventCountCountsEveryAcceptedEventOnceIncludingResentDuplicates() {
             MetricResult r = query("event_count", Granularity.ALL);
             assertThat(r.points()).singleElement().extracting(MetricPoint::value).isEqualTo(4500.0);
+            // Hours closed before the clock (minus the rollup grace) are served by rollups, the rest live.
+            assertThat(r.source()).isEqualTo("realtime+warehouse");
+        }
+
+        @Test
+        void theLatestHourIsServedByTheRealtimeWindowsAlone() {
+            Instant from = START.plus(Duration.ofHours(5));
+            MetricResult r = tally.query(MetricQuery.metric("event_count").between(from, clock.instant()).build());
             assertThat(r.source()).isEqualTo("realtime");
+            long expected = accepted.stream().filter(e -> !e.timestamp().isBefore(from)).count();
+            assertThat(r.points()).singleElement().extracting(MetricPoint::value).isEqualTo((double) expected);
         }
 
         @Test
@@ -295,7 +305,7 @@ public abstract class EngineContract {
         }
 
         @Test
-        void eventsBeyondAllowedLatenessAreListedAsLateAndNotCounted() {
+        void eventsBeyondAllowedLatenessAreListedAsLateAndCountedByTheRollup() {
             Instant late = START.plus(Duration.ofHours(1));
             IngestResult r = tally.ingest(Event.builder("page_view").eventId("late-1").userId("u1").timestamp(late).build());
             assertThat(r).isInstanceOf(IngestResult.Accepted.class);
@@ -304,17 +314,28 @@ public abstract class EngineContract {
                 assertThat(e.eventId()).isEqualTo("late-1");
                 assertThat(e.reason()).isEqualTo(RejectedEvent.Reason.LATE);
             });
-            assertThat(query("event_count", Granularity.ALL).points().get(0).value()).isEqualTo(4500.0);
+            // Too late for the real-time window, but archived: the hour's rollup (authoritative) counts it.
+            assertThat(query("event_count", Granularity.ALL).points().get(0).value()).isEqualTo(4501.0);
         }
 
         @Test
-        void aMetricDefinedLaterCountsEventsFromThenOn() {
+        void aMetricDefinedLaterCoversTheArchivedHistoryOnceRolledUp() {
             tally.defineMetric(MetricDefinition.count("views", "page_view"));
             Instant now = clock.instant();
             tally.ingest(Event.builder("page_view").eventId("after-1").userId("u1").timestamp(now).build());
             tally.awaitIdle();
-            MetricResult r = tally.query(MetricQuery.metric("views").between(START, now.plusSeconds(60)).build());
-            assertThat(r.points()).singleElement().extracting(MetricPoint::value).isEqualTo(1.0);
+            // Closed hours are rolled up again from the archive for the new metric...
+            Instant rolled = START.plus(Duration.ofHours(5));
+            long before = accepted.stream().filter(e -> e.eventType().equals("page_view")
+                    && e.timestamp().isBefore(rolled)).count();
+            assertThat(tally.query(MetricQuery.metric("views").between(START, rolled).build()).points())
+                    .singleElement().extracting(MetricPoint::value).isEqualTo((double) before);
+            // ...and once the open hour is rolled up too, the metric covers everything.
+            clock.advance(Duration.ofHours(2));
+            tally.awaitIdle();
+            long all = accepted.stream().filter(e -> e.eventType().equals("page_view")).count() + 1;
+            assertThat(tally.query(MetricQuery.metric("views").between(START, now.plusSeconds(60)).build()).points())
+                    .singleElement().extracting(MetricPoint::value).isEqualTo((double) all);
         }
     }
 

@@ -8,8 +8,18 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -81,6 +91,64 @@ public abstract class ObjectStoreContract extends BackendContract {
         void keysWithDotsEqualsSignsAndDashesAreOrdinaryKeys() {
             objects().put("project=p1/date=2024-01-15/part_0.v1.parquet", bytes("x"));
             assertThat(objects().get("project=p1/date=2024-01-15/part_0.v1.parquet")).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("files and positioned reads")
+    class FilesAndChannels {
+        @Test
+        void aPublishedFileIsReadBackByteForByteAndTheSourceIsConsumed(@TempDir Path dir) throws IOException {
+            byte[] content = new byte[300_000];
+            new Random(7).nextBytes(content);
+            Path source = dir.resolve("upload.bin");
+            Files.write(source, content);
+            objects().putFile("p1/events/part-00000.parquet", source);
+            assertThat(source).doesNotExist();
+            assertThat(objects().get("p1/events/part-00000.parquet")).hasValueSatisfying(
+                    read -> assertThat(read).isEqualTo(content));
+            assertThat(objects().list("p1/")).extracting(ObjectInfo::key, ObjectInfo::size)
+                    .containsExactly(tuple("p1/events/part-00000.parquet", 300_000L));
+        }
+
+        @Test
+        void aChannelReadsAnyRangeOfAnObject() throws IOException {
+            byte[] content = new byte[100_000];
+            new Random(11).nextBytes(content);
+            objects().put("blob", content);
+            try (SeekableByteChannel ch = objects().open("blob")) {
+                assertThat(ch.size()).isEqualTo(100_000L);
+                ByteBuffer tail = ByteBuffer.allocate(8);
+                ch.position(99_992);
+                while (tail.hasRemaining() && ch.read(tail) > 0) {
+                    // read to the end
+                }
+                assertThat(tail.array()).isEqualTo(Arrays.copyOfRange(content, 99_992, 100_000));
+                ByteBuffer middle = ByteBuffer.allocate(5000);
+                ch.position(40_000);
+                while (middle.hasRemaining() && ch.read(middle) > 0) {
+                    // read the range
+                }
+                assertThat(middle.array()).isEqualTo(Arrays.copyOfRange(content, 40_000, 45_000));
+                assertThat(ch.read(ByteBuffer.allocate(1).position(1))).isZero();
+                ch.position(100_000);
+                assertThat(ch.read(ByteBuffer.allocate(4))).isEqualTo(-1);
+            }
+        }
+
+        @Test
+        void openingAMissingObjectFailsWithNoSuchFile() {
+            assertThatThrownBy(() -> objects().open("no/such")).isInstanceOf(NoSuchFileException.class);
+        }
+
+        @Test
+        void aLocalFileIfOfferedHoldsTheObject() throws IOException {
+            objects().put("a/b", bytes("local"));
+            Optional<Path> file = objects().localFile("a/b");
+            if (file.isPresent()) {
+                assertThat(Files.readAllBytes(file.get())).isEqualTo(bytes("local"));
+            }
+            assertThat(objects().localFile("a/missing")).isEmpty();
         }
     }
 

@@ -1,0 +1,200 @@
+package dev.tally.engine.rollup;
+
+import dev.tally.api.Event;
+import dev.tally.api.MetricDefinition;
+import dev.tally.engine.aggregate.MetricPlan;
+import dev.tally.engine.archive.ArchiveLayout;
+import dev.tally.engine.archive.ParquetIo;
+import dev.tally.spi.Aggregate;
+import dev.tally.spi.Backend;
+import dev.tally.spi.Warehouse.AggregateRow;
+import dev.tally.spi.Warehouse.ArchivedFile;
+import dev.tally.spi.Warehouse.RollupTask;
+import dev.tally.spi.WindowKey;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The batch rollup: reads an hour's archived Parquet files, folds the events into every metric of the
+ * project with the real-time path's own {@link MetricPlan}s, and replaces the hour's {@code hour} rows and
+ * its day's {@code day} rows (the day merged from its hours' states, so distinct counts stay right) in
+ * {@code metric_aggregates}. Authoritative over real-time values: it counts events that arrived too late for
+ * their window, and imported backfill. Thread-safe.
+ */
+public final class RollupService {
+    public static final String HOUR = "hour";
+    public static final String DAY = "day";
+    private static final Logger LOG = LoggerFactory.getLogger(RollupService.class);
+
+    private final Backend backend;
+    private final Function<String, List<MetricDefinition>> metrics;
+    private final int maxCombinations;
+
+    /**
+     * @param metrics every metric of a project, built-ins included
+     */
+    public RollupService(Backend backend, Function<String, List<MetricDefinition>> metrics, int maxCombinations) {
+        this.backend = backend;
+        this.metrics = metrics;
+        this.maxCombinations = maxCombinations;
+    }
+
+    /** Rolls one hour up; returns how many events it read. */
+    public long rollup(RollupTask task) {
+        Instant hour = task.hour();
+        List<MetricPlan> plans = plans(task.projectId());
+        List<Map<List<String>, Aggregate>> hourly = new ArrayList<>(plans.size());
+        for (int i = 0; i < plans.size(); i++) {
+            hourly.add(new HashMap<>());
+        }
+        long events = 0;
+        for (ArchivedFile f : files(task.projectId(), hour)) {
+            events += read(f, e -> {
+                for (int i = 0; i < plans.size(); i++) {
+                    MetricPlan plan = plans.get(i);
+                    if (plan.matches(e)) {
+                        plan.apply(slot(hourly.get(i), plan, plan.dimensionValues(e)), e);
+                    }
+                }
+            });
+        }
+        Instant day = hour.truncatedTo(ChronoUnit.DAYS);
+        List<AggregateRow> hourRows = new ArrayList<>();
+        List<AggregateRow> dayRows = new ArrayList<>();
+        for (int i = 0; i < plans.size(); i++) {
+            MetricPlan plan = plans.get(i);
+            hourRows.addAll(rows(task.projectId(), plan, HOUR, hour, hourly.get(i)));
+            Map<List<String>, Aggregate> daily = new HashMap<>();
+            for (AggregateRow r : backend.warehouse().aggregates(task.projectId(), plan.name(), HOUR, day,
+                    day.plus(1, ChronoUnit.DAYS))) {
+                if (!r.timestamp().equals(hour)) {
+                    slot(daily, plan, values(plan.definition(), r.dimensions())).merge(r.aggregate());
+                }
+            }
+            hourly.get(i).forEach((dims, a) -> slot(daily, plan, dims).merge(a));
+            dayRows.addAll(rows(task.projectId(), plan, DAY, day, daily));
+        }
+        backend.warehouse().commitRollup(task, hourRows, dayRows);
+        LOG.debug("rolled up {} of {}: {} events", hour, task.projectId(), events);
+        return events;
+    }
+
+    /** Rolls up every archived hour of one UTC day of a project (on demand); returns the events read. */
+    public long rollupDay(String projectId, LocalDate day) {
+        Instant from = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Map<Instant, Long> maxFileByHour = new LinkedHashMap<>();
+        for (ArchivedFile f : backend.warehouse().archivedFiles(projectId, from, from.plus(1, ChronoUnit.DAYS))) {
+            if (!f.hour().isBefore(from)) {
+                maxFileByHour.merge(f.hour(), f.id(), Math::max);
+            }
+        }
+        long events = 0;
+        for (Map.Entry<Instant, Long> e : maxFileByHour.entrySet()) {
+            events += rollup(new RollupTask(projectId, e.getKey(), e.getValue()));
+        }
+        return events;
+    }
+
+    /** Every event of a project's archived files overlapping {@code [from, to)}, hour by hour. */
+    public long scan(String projectId, Instant from, Instant to, Consumer<Event> sink) {
+        long n = 0;
+        for (ArchivedFile f : backend.warehouse().archivedFiles(projectId, from, to)) {
+            n += read(f, e -> {
+                if (!e.timestamp().isBefore(from) && e.timestamp().isBefore(to)) {
+                    sink.accept(e);
+                }
+            });
+        }
+        return n;
+    }
+
+    private List<ArchivedFile> files(String projectId, Instant hour) {
+        List<ArchivedFile> out = new ArrayList<>();
+        for (ArchivedFile f : backend.warehouse().archivedFiles(projectId, hour, hour.plusSeconds(3600))) {
+            if (f.hour().equals(hour)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    private long read(ArchivedFile f, Consumer<Event> sink) {
+        long n = 0;
+        try (ParquetIo.RowReader reader = ParquetIo.reader(() -> backend.objects().open(f.key()))) {
+            GenericRecord r;
+            while ((r = reader.read()) != null) {
+                sink.accept(ArchiveLayout.toEvent(r));
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read archived file " + f.key(), e);
+        }
+        return n;
+    }
+
+    private List<MetricPlan> plans(String projectId) {
+        List<MetricPlan> plans = new ArrayList<>();
+        for (MetricDefinition d : metrics.apply(projectId)) {
+            plans.add(new MetricPlan(d));
+        }
+        return plans;
+    }
+
+    /** The aggregate of a dimension combination, or of {@code __other__} once the cap is reached. */
+    private Aggregate slot(Map<List<String>, Aggregate> acc, MetricPlan plan, List<String> dims) {
+        Aggregate a = acc.get(dims);
+        if (a != null) {
+            return a;
+        }
+        if (acc.size() >= maxCombinations && !dims.isEmpty()) {
+            List<String> other = new ArrayList<>(dims.size());
+            for (int i = 0; i < dims.size(); i++) {
+                other.add(WindowKey.OTHER_VALUE);
+            }
+            return acc.computeIfAbsent(List.copyOf(other), k -> Aggregate.empty());
+        }
+        a = Aggregate.empty();
+        acc.put(dims, a);
+        return a;
+    }
+
+    private static List<AggregateRow> rows(String projectId, MetricPlan plan, String granularity, Instant at,
+                                           Map<List<String>, Aggregate> acc) {
+        MetricDefinition def = plan.definition();
+        List<AggregateRow> rows = new ArrayList<>(acc.size());
+        acc.forEach((dims, a) -> {
+            Map<String, String> named = new LinkedHashMap<>();
+            for (int d = 0; d < dims.size(); d++) {
+                named.put(def.dimensions().get(d), dims.get(d));
+            }
+            rows.add(new AggregateRow(projectId, def.name(), def.aggregation().wireName(), granularity, at,
+                    a.value(def.aggregation()), named, a));
+        });
+        return rows;
+    }
+
+    /** A row's dimension values in the metric's definition order. */
+    public static List<String> values(MetricDefinition def, Map<String, String> named) {
+        List<String> out = new ArrayList<>(def.dimensions().size());
+        for (String d : def.dimensions()) {
+            String v = named.get(d);
+            out.add(v == null ? WindowKey.NULL_VALUE : v);
+        }
+        return List.copyOf(out);
+    }
+}
