@@ -4,9 +4,14 @@ import dev.tally.api.Aggregation;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Violation;
 import dev.tally.spi.Aggregate;
+import dev.tally.spi.Checkpoint;
+import dev.tally.spi.LogPosition;
 import dev.tally.spi.Warehouse;
 import dev.tally.spi.Warehouse.AggregateRow;
+import dev.tally.spi.Warehouse.ArchivedFile;
 import dev.tally.spi.Warehouse.EventMetadata;
+import dev.tally.spi.Warehouse.RollupTask;
+import dev.tally.spi.Warehouse.StorageClass;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -33,7 +38,10 @@ import static org.assertj.core.api.Assertions.within;
  * from rows that differ in any of those, dimensions included; {@link Warehouse#aggregates} returns the rows with
  * {@code from <= timestamp < to} for one metric and granularity; the mergeable {@link Aggregate} state,
  * distinct-users sketch included, round-trips; event metadata is idempotent by (project, eventId) and counted
- * per project; and rows survive a clean reopen.
+ * per project, and reads as {@code pending} until its file is committed; the archive manifest lists committed
+ * files by project and hour with the archiver's position committed alongside; rollup tasks are the hours with
+ * files newer than their last rollup, and a committed rollup replaces its hour's and day's rows; and rows
+ * survive a clean reopen.
  *
  * <p>The seed's {@code value} column keeps two decimals, so values here have at most two.
  */
@@ -319,6 +327,134 @@ public abstract class WarehouseContract extends BackendContract {
         void insertingNothingIsHarmless() {
             warehouse().insertEventMetadata(List.of());
             assertThat(warehouse().countEventMetadata("p1")).isZero();
+        }
+    }
+
+    private ArchivedFile file(String projectId, int hour, int part) {
+        Instant h = hour(hour);
+        return new ArchivedFile(0, projectId, projectId + "/events/h" + hour + "/part-0000" + part + ".parquet", h, 10,
+                1000, h, h.plusSeconds(3599), StorageClass.HOT);
+    }
+
+    private Checkpoint archiver(long offset) {
+        return new Checkpoint("archiver", LogPosition.of(offset), Map.of());
+    }
+
+    @Nested
+    @DisplayName("archive manifest")
+    class ArchiveManifest {
+        @Test
+        void committedFilesGetIdsAndAreListedPerProjectByHour() {
+            warehouse().commitArchive(archiver(7), List.of(file("p1", 2, 0), file("p1", 0, 0), file("p2", 0, 0)));
+            List<ArchivedFile> p1 = warehouse().archivedFiles("p1");
+            assertThat(p1).extracting(ArchivedFile::key).containsExactly("p1/events/h0/part-00000.parquet",
+                    "p1/events/h2/part-00000.parquet");
+            assertThat(p1).allSatisfy(f -> assertThat(f.id()).isPositive());
+            assertThat(p1.get(0).rows()).isEqualTo(10);
+            assertThat(p1.get(0).storageClass()).isEqualTo(StorageClass.HOT);
+            assertThat(warehouse().archivedFiles("p2")).hasSize(1);
+            assertThat(warehouse().archivePosition("archiver")).isEqualTo(LogPosition.of(7));
+        }
+
+        @Test
+        void aRangeListsTheFilesWhoseHourOverlapsIt() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0), file("p1", 1, 0), file("p1", 1, 1),
+                    file("p1", 3, 0)));
+            assertThat(warehouse().archivedFiles("p1", hour(1).plusSeconds(1800), hour(3)))
+                    .extracting(ArchivedFile::key).containsExactly("p1/events/h1/part-00000.parquet",
+                            "p1/events/h1/part-00001.parquet");
+            assertThat(warehouse().archivedFiles("p1", hour(4), hour(9))).isEmpty();
+        }
+
+        @Test
+        void beforeAnyCommitThePositionIsNone() {
+            assertThat(warehouse().archivePosition("archiver")).isEqualTo(LogPosition.NONE);
+            warehouse().commitArchive(archiver(3), List.of());
+            assertThat(warehouse().archivePosition("archiver")).isEqualTo(LogPosition.of(3));
+        }
+
+        @Test
+        void aRelocatedFileIsListedUnderItsNewKeyAndForgottenFilesAreGone() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0), file("p1", 1, 0)));
+            List<ArchivedFile> files = warehouse().archivedFiles("p1");
+            warehouse().relocateArchivedFile(files.get(0).id(), "p1/cold/events/h0/part-00000.parquet", StorageClass.COLD);
+            assertThat(warehouse().archivedFiles("p1").get(0)).satisfies(f -> {
+                assertThat(f.key()).isEqualTo("p1/cold/events/h0/part-00000.parquet");
+                assertThat(f.storageClass()).isEqualTo(StorageClass.COLD);
+            });
+            warehouse().forgetArchivedFiles(List.of(files.get(1).id()));
+            assertThat(warehouse().archivedFiles("p1")).hasSize(1);
+        }
+
+        @Test
+        void eventMetadataIsPendingUntilItsFileIsCommitted() {
+            ArchivedFile f = file("p1", 0, 0);
+            Instant ts = hour(0);
+            warehouse().insertEventMetadata(List.of(new EventMetadata("e1", "u1", "purchase", "p1", ts, ts, f.key(),
+                    "year=2024/month=01/day=15", null, "processed")));
+            assertThat(warehouse().eventMetadata("p1", "e1")).hasValueSatisfying(
+                    m -> assertThat(m.status()).isEqualTo("pending"));
+            warehouse().commitArchive(archiver(1), List.of(f));
+            assertThat(warehouse().eventMetadata("p1", "e1")).hasValueSatisfying(m -> {
+                assertThat(m.status()).isEqualTo("processed");
+                assertThat(m.storagePath()).isEqualTo(f.key());
+                assertThat(m.userId()).isEqualTo("u1");
+            });
+            assertThat(warehouse().eventMetadata("p2", "e1")).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("rollups")
+    class Rollups {
+        @Test
+        void hoursWithFilesNewerThanTheirRollupArePendingOldestFirst() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 1, 0), file("p1", 0, 0), file("p2", 0, 0),
+                    file("p1", 5, 0)));
+            List<RollupTask> tasks = warehouse().pendingRollups(hour(2), 10);
+            assertThat(tasks).extracting(RollupTask::projectId, RollupTask::hour)
+                    .containsExactly(tuple("p1", hour(0)), tuple("p2", hour(0)), tuple("p1", hour(1)));
+            assertThat(warehouse().pendingRollups(hour(2), 1)).hasSize(1);
+        }
+
+        @Test
+        void aCommittedRollupReplacesTheHourAndDayRowsAndIsNoLongerPendingUntilANewFileArrives() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0)));
+            RollupTask task = warehouse().pendingRollups(hour(1), 10).get(0);
+            warehouse().upsertAggregates(List.of(hourly(0, 99, Map.of("country", "XX"))));
+            long before = warehouse().rollupVersion("p1");
+            warehouse().commitRollup(task, List.of(hourly(0, 5, Map.of("country", "US"))),
+                    List.of(row("p1", "revenue", "day", hour(0).truncatedTo(ChronoUnit.DAYS), 5.0,
+                            Map.of("country", "US"), aggregate(0, 5))));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1)))
+                    .extracting(AggregateRow::dimensions).containsExactly(Map.of("country", "US"));
+            assertThat(warehouse().aggregates("p1", "revenue", "day", hour(-24), hour(24))).hasSize(1);
+            assertThat(warehouse().pendingRollups(hour(1), 10)).isEmpty();
+            assertThat(warehouse().rolledUpHours("p1", hour(-1), hour(2))).containsExactly(hour(0));
+            assertThat(warehouse().rollupVersion("p1")).isGreaterThan(before);
+
+            warehouse().commitArchive(archiver(2), List.of(file("p1", 0, 1)));
+            assertThat(warehouse().pendingRollups(hour(1), 10)).extracting(RollupTask::hour).containsExactly(hour(0));
+        }
+
+        @Test
+        void resettingAProjectsRollupsMakesEveryArchivedHourPendingAgain() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0), file("p1", 1, 0)));
+            for (RollupTask t : warehouse().pendingRollups(hour(2), 10)) {
+                warehouse().commitRollup(t, List.of(), List.of());
+            }
+            assertThat(warehouse().pendingRollups(hour(2), 10)).isEmpty();
+            warehouse().resetRollups("p1");
+            assertThat(warehouse().pendingRollups(hour(2), 10)).hasSize(2);
+            assertThat(warehouse().rolledUpHours("p1", hour(-1), hour(3))).isEmpty();
+        }
+
+        @Test
+        void expiringAggregatesDeletesOlderRows() {
+            warehouse().upsertAggregates(List.of(hourly(0, 1, Map.of()), hourly(5, 2, Map.of())));
+            assertThat(warehouse().expireAggregates(hour(3))).isEqualTo(1);
+            assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(-1), hour(9)))
+                    .extracting(AggregateRow::timestamp).containsExactly(hour(5));
         }
     }
 
