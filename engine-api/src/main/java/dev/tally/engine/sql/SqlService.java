@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 
 /**
  * Ad-hoc SQL over a project's raw events. Each statement is checked by DuckDB's parser ({@link SqlGuard}),
@@ -45,7 +44,7 @@ public final class SqlService implements AutoCloseable {
 
     private final Warehouse warehouse;
     private final SqlSettings settings;
-    private final Consumer<String> beforeRun;
+    private final Observer observer;
     private final SqlGuard guard = new SqlGuard();
     private final ArchiveFiles files;
     private final QuerySlots slots;
@@ -53,17 +52,14 @@ public final class SqlService implements AutoCloseable {
     private final Map<Key, CompletableFuture<SqlResult>> running = new ConcurrentHashMap<>();
 
     public SqlService(Warehouse warehouse, ObjectStore objects, SqlSettings settings) {
-        this(warehouse, objects, settings, id -> { });
+        this(warehouse, objects, settings, new Observer() { });
     }
 
-    /**
-     * @param beforeRun called with the query id on the executing thread after admission, before DuckDB runs
-     *                  the statement (a seam for tests that hold an execution open or count executions)
-     */
-    public SqlService(Warehouse warehouse, ObjectStore objects, SqlSettings settings, Consumer<String> beforeRun) {
+    /** A service that reports its executions to {@code observer} (tests hold executions open with it). */
+    public SqlService(Warehouse warehouse, ObjectStore objects, SqlSettings settings, Observer observer) {
         this.warehouse = warehouse;
         this.settings = settings;
-        this.beforeRun = beforeRun;
+        this.observer = observer;
         this.files = new ArchiveFiles(objects, settings.cacheDir());
         this.slots = new QuerySlots(settings.maxConcurrent(), settings.maxQueued(), settings.queueWait());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -71,6 +67,20 @@ public final class SqlService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * What the service reports as it works, on the calling threads; a seam for tests that count executions or
+     * hold one open. Implementations must be thread-safe.
+     */
+    public interface Observer {
+        /** An execution was admitted and is about to plan and run; called before DuckDB sees the statement. */
+        default void executing(String queryId) {
+        }
+
+        /** A caller found an identical execution running and now waits for its result. */
+        default void joined() {
+        }
     }
 
     /** What makes two queries the same execution. */
@@ -97,6 +107,7 @@ public final class SqlService implements AutoCloseable {
         CompletableFuture<SqlResult> mine = new CompletableFuture<>();
         CompletableFuture<SqlResult> theirs = running.putIfAbsent(key, mine);
         if (theirs != null) {
+            observer.joined();
             return await(theirs);
         }
         try {
@@ -146,7 +157,7 @@ public final class SqlService implements AutoCloseable {
         slots.acquire();
         try {
             String queryId = UUID.randomUUID().toString();
-            beforeRun.accept(queryId);
+            observer.executing(queryId);
             List<ArchivedFile> chosen = files(projectId, range);
             Map<String, Path> local = files.local(chosen);
             List<String> notes = new ArrayList<>();
