@@ -121,12 +121,7 @@ final class MetricRoutes {
     /** {@code {"name","eventType","aggregation","property","dimensions"}}; every problem is named. */
     static MetricDefinition definition(JsonNode body) {
         List<Violation> problems = new ArrayList<>();
-        for (String field : body.propertyNames()) {
-            if (!DEFINITION_FIELDS.contains(field)) {
-                problems.add(new Violation(HttpJson.shorten(field), "unknown_field", "unknown field '"
-                        + HttpJson.shorten(field) + "'; expected name, eventType, aggregation, property, dimensions"));
-            }
-        }
+        HttpJson.unknownFields(body, DEFINITION_FIELDS, "name, eventType, aggregation, property, dimensions", problems);
         String name = text(body, "name", problems);
         String eventType = text(body, "eventType", problems);
         String aggregationName = text(body, "aggregation", problems);

@@ -30,12 +30,7 @@ final class SqlRequest {
 
     static SqlQuery parse(JsonNode body) {
         List<Violation> problems = new ArrayList<>();
-        for (String field : body.propertyNames()) {
-            if (!FIELDS.contains(field)) {
-                problems.add(new Violation(HttpJson.shorten(field), "unknown_field", "unknown field '"
-                        + HttpJson.shorten(field) + "'; expected sql, from, to, limit"));
-            }
-        }
+        HttpJson.unknownFields(body, FIELDS, "sql, from, to, limit", problems);
         JsonNode sql = body.get("sql");
         if (sql == null || sql.isNull()) {
             problems.add(new Violation("sql", "required", "sql is required: one SELECT over the table events"));
