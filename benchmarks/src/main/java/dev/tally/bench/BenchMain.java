@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
-                BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class,
+                BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class, SqlBench.class,
                 BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {
