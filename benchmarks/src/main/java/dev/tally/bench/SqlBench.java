@@ -85,6 +85,7 @@ final class SqlBench implements Callable<Integer> {
         return 0;
     }
 
+    /** Imports events in time order (as a backfill usually arrives), so the archive writes few files per hour. */
     private void archive(Tally tally, Instant start, Instant end) {
         SplittableRandom random = new SplittableRandom(17);
         long span = Duration.between(start, end).toMillis();
@@ -92,7 +93,7 @@ final class SqlBench implements Callable<Integer> {
             List<Event> batch = new ArrayList<>(BenchMain.BATCH);
             for (int i = 0; i < BenchMain.BATCH && sent + i < events; i++) {
                 batch.add(Event.builder(TYPES[random.nextInt(TYPES.length)]).eventId("e" + (sent + i))
-                        .userId("user-" + random.nextInt(100_000)).timestamp(start.plusMillis(random.nextLong(span)))
+                        .userId("user-" + random.nextInt(100_000)).timestamp(start.plusMillis(span * (sent + i) / events))
                         .property("amount", random.nextInt(10_000) / 100.0).country("US").device("mobile").build());
             }
             tally.importEvents(batch);
