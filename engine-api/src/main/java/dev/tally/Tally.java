@@ -16,6 +16,8 @@ import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Role;
 import dev.tally.api.SchemaVersion;
+import dev.tally.api.SqlQuery;
+import dev.tally.api.SqlResult;
 import dev.tally.engine.Backends;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineSettings;
@@ -163,6 +165,11 @@ public final class Tally implements ProjectOperations, AutoCloseable {
     @Override
     public MetricResult query(MetricQuery query) {
         return defaultProject.query(query);
+    }
+
+    @Override
+    public SqlResult sql(SqlQuery query) {
+        return defaultProject.sql(query);
     }
 
     @Override

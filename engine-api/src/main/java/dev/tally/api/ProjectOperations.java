@@ -56,6 +56,16 @@ public interface ProjectOperations {
 
     MetricResult query(MetricQuery query);
 
+    /**
+     * Runs one read-only SQL statement over this project's archived raw events (the table {@code events}); see
+     * {@link SqlQuery} and {@link SqlResult}. Events are visible once archived ({@code awaitIdle()} in tests).
+     *
+     * @throws InvalidRequestException a refused or failing statement, or one that ran too long
+     *                                 ({@link QueryTimeoutException})
+     * @throws OverloadedException     too many statements are running; retry later
+     */
+    SqlResult sql(SqlQuery query);
+
     /** Defines a metric; defining an identical one again is a no-op, a different one under the same name is a {@link ConflictException}. */
     MetricDefinition defineMetric(MetricDefinition definition);
 

@@ -20,6 +20,8 @@ import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Role;
 import dev.tally.api.SchemaVersion;
+import dev.tally.api.SqlQuery;
+import dev.tally.api.SqlResult;
 import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.aggregate.AggregationJob;
@@ -33,6 +35,7 @@ import dev.tally.engine.ingest.IngestPipeline;
 import dev.tally.engine.ingest.LimitsChecker;
 import dev.tally.engine.query.QueryService;
 import dev.tally.engine.schema.SchemaService;
+import dev.tally.engine.sql.SqlService;
 import dev.tally.spi.Backend;
 import dev.tally.spi.Catalog;
 import dev.tally.spi.LogPosition;
@@ -75,6 +78,7 @@ public final class Engine implements AutoCloseable {
     private final ArchiveJob archiver;
     private final StreamRuntime.Handle archiverHandle;
     private final RollupService rollups;
+    private final SqlService sql;
     private final RollupJob rollupJob;
     private final StreamRuntime.Handle rollupHandle;
     private final ExecutorService ingestHelper;
@@ -105,6 +109,7 @@ public final class Engine implements AutoCloseable {
         this.rollups = new RollupService(backend, this::allMetrics, settings.aggregator().maxCombinations());
         this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl(), clock,
                 settings.aggregator().retention(), rollups);
+        this.sql = new SqlService(backend.warehouse(), backend.objects(), settings.sql());
         backend.catalog().createProject(DEFAULT_PROJECT, clock.instant());
         this.aggregatorHandle = backend.streams().start(aggregator);
         this.rollupJob = new RollupJob(backend, rollups, clock, settings.rollupGrace());
@@ -289,6 +294,7 @@ public final class Engine implements AutoCloseable {
                 archiverHandle.close();
             }
             aggregatorHandle.close();
+            sql.close();
         } finally {
             backend.close();
         }
@@ -389,6 +395,12 @@ public final class Engine implements AutoCloseable {
         public MetricResult query(MetricQuery query) {
             checkOpen();
             return queries.query(projectId, query);
+        }
+
+        @Override
+        public SqlResult sql(SqlQuery query) {
+            checkOpen();
+            return sql.query(projectId, query);
         }
 
         @Override

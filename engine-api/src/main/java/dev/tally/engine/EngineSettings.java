@@ -2,6 +2,7 @@ package dev.tally.engine;
 
 import dev.tally.engine.aggregate.AggregatorSettings;
 import dev.tally.engine.archive.ArchiveSettings;
+import dev.tally.engine.sql.SqlSettings;
 import dev.tally.spi.BackendConfig;
 
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import java.time.Duration;
  *       lateness + the archive's roll interval + 1m by default)</li>
  *   <li>{@code tally.ingest.parallel}: check and encode large batches on two threads (default: on with more
  *       than two cores; on two cores the aggregator needs the second one)</li>
+ *   <li>{@code tally.sql.*}: limits of ad-hoc SQL, see {@link SqlSettings}</li>
  * </ul>
  */
 public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings archive, Duration rollupGrace,
-                             Duration dedupTtl, Duration cacheTtl, int rejectedKeep, boolean parallelIngest) {
+                             Duration dedupTtl, Duration cacheTtl, int rejectedKeep, boolean parallelIngest,
+                             SqlSettings sql) {
 
     public static EngineSettings from(BackendConfig c) {
         AggregatorSettings d = AggregatorSettings.defaults();
@@ -50,6 +53,7 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
                 c.duration("tally.dedup.ttl", Duration.ofHours(24)),
                 c.duration("tally.cache.ttl", Duration.ofSeconds(60)),
                 (int) c.longValue("tally.rejected.keep", 10_000),
-                c.bool("tally.ingest.parallel", Runtime.getRuntime().availableProcessors() > 2));
+                c.bool("tally.ingest.parallel", Runtime.getRuntime().availableProcessors() > 2),
+                SqlSettings.from(c));
     }
 }

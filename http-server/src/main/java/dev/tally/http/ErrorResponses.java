@@ -6,6 +6,8 @@ import dev.tally.api.InvalidQueryException;
 import dev.tally.api.InvalidRequestException;
 import dev.tally.api.InvalidSchemaException;
 import dev.tally.api.NotFoundException;
+import dev.tally.api.OverloadedException;
+import dev.tally.api.QueryTimeoutException;
 import dev.tally.api.SchemaConflictException;
 import dev.tally.api.UnableToAppendException;
 import dev.tally.api.Violation;
@@ -74,6 +76,8 @@ final class ErrorResponses {
             String code;
             if (r instanceof InvalidQueryException) {
                 code = "invalid_query";
+            } else if (r instanceof QueryTimeoutException) {
+                code = "query_timeout";
             } else if (r instanceof InvalidSchemaException) {
                 code = "invalid_schema";
             } else if (r.violations().size() == 1 && r.violations().get(0).code().equals("malformed_json")) {
@@ -89,6 +93,9 @@ final class ErrorResponses {
         if (failure instanceof UnableToAppendException || failure instanceof BackendUnavailableException) {
             LOG.warn("backend unavailable: {}", failure.toString());
             return new ApiError(503, "unavailable", failure.getMessage(), List.of(), retryAfter);
+        }
+        if (failure instanceof OverloadedException o) {
+            return new ApiError(503, "overloaded", o.getMessage(), List.of(), o.retryAfter());
         }
         if (failure instanceof HttpException h && h.getStatusCode() >= 400 && h.getStatusCode() < 500) {
             return byStatus(h.getStatusCode());

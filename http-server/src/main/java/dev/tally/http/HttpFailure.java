@@ -45,10 +45,6 @@ final class HttpFailure extends TallyException {
                 List.of(), retryAfter);
     }
 
-    static HttpFailure notImplemented(String message) {
-        return new HttpFailure(501, "not_implemented", message, List.of(), null);
-    }
-
     int status() {
         return status;
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** JSON in and out of the HTTP layer: one mapper whose parser limits keep hostile bodies cheap to refuse. */
 final class HttpJson {
@@ -49,6 +50,16 @@ final class HttpJson {
             throw new InvalidRequestException("", "type", "body must be a JSON object");
         }
         return root;
+    }
+
+    /** Adds an {@code unknown_field} violation for each field of {@code body} not in {@code known}. */
+    static void unknownFields(JsonNode body, Set<String> known, String expected, List<Violation> problems) {
+        for (String field : body.propertyNames()) {
+            if (!known.contains(field)) {
+                problems.add(new Violation(shorten(field), "unknown_field", "unknown field '" + shorten(field)
+                        + "'; expected " + expected));
+            }
+        }
     }
 
     static Map<String, Object> violation(Violation v) {

@@ -8,6 +8,7 @@ import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.api.Principal;
 import dev.tally.api.Role;
+import dev.tally.api.SqlQuery;
 import dev.tally.api.Violation;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +24,7 @@ import java.util.Set;
 /**
  * {@code GET /v1/metrics/{name}} (query), {@code POST /v1/metrics} (define; 201, 200 when the identical
  * definition exists, 409 when a different one does), {@code GET /v1/metrics} (the project's metrics);
- * {@code POST /v1/query} (SQL) answers 501 until it lands.
+ * {@code POST /v1/query} (ad-hoc SQL over the project's raw events, see {@link SqlRequest}).
  */
 final class MetricRoutes {
     private static final Set<String> DEFINITION_FIELDS = Set.of("name", "eventType", "aggregation", "property", "dimensions");
@@ -40,7 +41,7 @@ final class MetricRoutes {
         r.add(HttpMethod.GET, "/v1/metrics/:name").handler(r.guard(Role.QUERY)).handler(r.body())
                 .handler(ctx -> query(s, ctx));
         r.add(HttpMethod.POST, "/v1/query").handler(r.guard(Role.QUERY)).handler(r.body())
-                .handler(ctx -> ctx.fail(HttpFailure.notImplemented("SQL queries over raw events are not available yet")));
+                .handler(ctx -> sql(s, ctx));
     }
 
     private static void query(ServerState s, RoutingContext ctx) {
@@ -57,6 +58,13 @@ final class MetricRoutes {
                 s.metrics.recordQuery(Duration.ofNanos(System.nanoTime() - start), ok);
             }
         }, result -> Routes.json(ctx, 200, view(result)));
+    }
+
+    private static void sql(ServerState s, RoutingContext ctx) {
+        Principal p = Routes.principal(ctx);
+        SqlQuery query = SqlRequest.parse(HttpJson.readObject(Routes.bodyText(ctx)));
+        s.executor.run(ctx, () -> s.project(p.projectId()).sql(query),
+                result -> Routes.json(ctx, 200, SqlRequest.view(result)));
     }
 
     static Map<String, Object> view(MetricResult result) {
@@ -113,12 +121,7 @@ final class MetricRoutes {
     /** {@code {"name","eventType","aggregation","property","dimensions"}}; every problem is named. */
     static MetricDefinition definition(JsonNode body) {
         List<Violation> problems = new ArrayList<>();
-        for (String field : body.propertyNames()) {
-            if (!DEFINITION_FIELDS.contains(field)) {
-                problems.add(new Violation(HttpJson.shorten(field), "unknown_field", "unknown field '"
-                        + HttpJson.shorten(field) + "'; expected name, eventType, aggregation, property, dimensions"));
-            }
-        }
+        HttpJson.unknownFields(body, DEFINITION_FIELDS, "name, eventType, aggregation, property, dimensions", problems);
         String name = text(body, "name", problems);
         String eventType = text(body, "eventType", problems);
         String aggregationName = text(body, "aggregation", problems);

@@ -553,14 +553,17 @@ class RoutesTest {
     }
 
     @Nested
-    @DisplayName("later issues, unknown routes, wrong methods")
+    @DisplayName("SQL, unknown routes, wrong methods")
     class Others {
         @Test
-        void sql_is501WithTheErrorShape() {
+        void sql_answersRowsAndRefusesWritesWith400() {
             var k = newProject();
-            var sql = s.post("/v1/query", k.query(), "{\"sql\":\"select 1\"}");
-            assertThat(sql.status()).isEqualTo(501);
-            assertThat(sql.errorCode()).isEqualTo("not_implemented");
+            var sql = s.post("/v1/query", k.query(), "{\"sql\":\"select 1 AS one\"}");
+            assertThat(sql.status()).isEqualTo(200);
+            assertThat(sql.json().path("rows").toString()).isEqualTo("[[1]]");
+            var write = s.post("/v1/query", k.query(), "{\"sql\":\"drop view events\"}");
+            assertThat(write.status()).isEqualTo(400);
+            assertThat(write.errorCode()).isEqualTo("invalid_query");
         }
 
         @Test

@@ -38,7 +38,7 @@ final class TestServer implements AutoCloseable {
     private TestServer(Path dir, MutableClock clock, Map<String, String> settings) {
         this.dir = dir;
         this.clock = clock;
-        this.tally = Tally.builder().dataDir(dir).clock(clock).build();
+        this.tally = Tally.builder().dataDir(dir).clock(clock).settings(settings).build(); // engine keys (tally.sql.*) too
         Map<String, String> all = new LinkedHashMap<>();
         all.put("tally.admin-key", ADMIN_KEY);
         all.putAll(settings);

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 
 /**
  * The {@code tally} command line: {@code serve} and {@code create-project} open an engine; {@code ingest},
- * {@code query}, {@code schema register|get|list}, {@code metric define|list} and {@code project create} talk
+ * {@code query}, {@code sql}, {@code schema register|get|list}, {@code metric define|list} and {@code project create} talk
  * to a running server ({@code --url}, {@code --key}).
  * Exit codes: 0 done,
  * 2 usage error (unknown option, bad value, missing command), 1 failure (the engine or server could not
@@ -19,7 +19,7 @@ import java.io.PrintWriter;
 @Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = TallyCli.Version.class,
         description = "Tally, an embeddable event analytics engine, as a process.",
         subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, ImportCommand.class, RollupCommand.class,
-                QueryCommand.class,
+                QueryCommand.class, SqlCommand.class,
                 SchemaCommand.class, MetricCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     public static final int OK = 0;

@@ -102,6 +102,12 @@ class ClientCommandsTest {
             String country = p.path("dimensions").path("country").asString();
             assertThat(p.path("value").asDouble()).isEqualTo(country.equals("US") ? 17.0 : 5.0);
         }
+
+        assertThat(run("sql", "SELECT context.country AS country, sum(CAST(properties['amount'] AS INTEGER)) AS total "
+                + "FROM events GROUP BY 1 ORDER BY 1", "--from", from.toString(), "--limit", "10", "--key", query)).isZero();
+        assertThat(outJson().path("rows").toString()).isEqualTo("[[\"DE\",5],[\"US\",17]]");
+        assertThat(run("sql", "DROP VIEW events", "--key", query)).isEqualTo(TallyCli.FAILURE);
+        assertThat(err.toString()).contains("server answered 400");
     }
 
     @Test
