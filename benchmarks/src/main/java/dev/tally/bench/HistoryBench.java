@@ -7,6 +7,7 @@ import dev.tally.api.Granularity;
 import dev.tally.api.MetricDefinition;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
+import dev.tally.api.SqlQuery;
 import dev.tally.engine.Backends;
 import dev.tally.engine.codec.EventCodec;
 import dev.tally.spi.Backend;
@@ -63,9 +64,9 @@ final class HistoryBench implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "500", description = "timed metric queries per shape")
     int queries;
 
-    @Option(names = "--event-metadata", defaultValue = "true", negatable = true,
-            description = "write one events_metadata row per archived event (default ${DEFAULT-VALUE})")
-    boolean eventMetadata = true;
+    @Option(names = "--event-metadata", arity = "1", defaultValue = "false",
+            description = "write one events_metadata row per archived event: true or false (default ${DEFAULT-VALUE})")
+    boolean eventMetadata;
 
     @Option(names = "--dir", description = "data directory (default: a fresh temp dir, deleted after)")
     Path dir;
@@ -179,6 +180,8 @@ final class HistoryBench implements Callable<Integer> {
         MetricQuery perType = MetricQuery.metric("event_count").between(start, end).granularity(Granularity.DAY)
                 .groupBy("eventType").build();
         double tallyMs = medianMillis(5, () -> tally.query(perType).points().size());
+        SqlQuery adHoc = SqlQuery.of(String.format(PER_TYPE_PER_DAY, "timestamp", "events")).limit(10_000);
+        double sqlMs = medianMillis(5, () -> tally.sql(adHoc).rows().size());
 
         List<String> files = new ArrayList<>();
         for (Warehouse.ArchivedFile f : tally.backend().warehouse().archivedFiles("default")) {
@@ -206,6 +209,7 @@ final class HistoryBench implements Callable<Integer> {
         }
         BenchMain.OUT.printf("events per type per day over %,d events (%d days), median of runs:%n", events, days);
         BenchMain.OUT.printf("  Tally metric query (daily rollup rows):   %9.1f ms%n", tallyMs);
+        BenchMain.OUT.printf("  Tally ad-hoc SQL (sandboxed DuckDB):      %9.1f ms  (%.2fx DuckDB)%n", sqlMs, sqlMs / duckMs);
         BenchMain.OUT.printf("  DuckDB GROUP BY over the Parquet archive: %9.1f ms%n", duckMs);
         BenchMain.OUT.printf("  H2 GROUP BY over raw rows:                %9.1f ms  (Tally is %.0fx faster)%n", h2Ms,
                 h2Ms / tallyMs);

@@ -16,7 +16,7 @@ import java.time.Duration;
  *       {@code tally.windows.max-combinations} (1000), {@code tally.aggregator.flush-interval} (100ms)</li>
  *   <li>{@code tally.dedup.ttl} (24h), {@code tally.cache.ttl} (60s), {@code tally.rejected.keep} (10000)</li>
  *   <li>{@code tally.archive.enabled} (true), {@code tally.archive.roll-interval} (1m),
- *       {@code tally.archive.max-file-size} (128MB), {@code tally.archive.event-metadata} (true),
+ *       {@code tally.archive.max-file-size} (128MB), {@code tally.archive.event-metadata} (false),
  *       {@code tally.archive.spool-dir} (a temporary directory)</li>
  *   <li>{@code tally.rollup.grace}: how long after an hour ends its rollup waits for late events (allowed
  *       lateness + the archive's roll interval + 1m by default)</li>

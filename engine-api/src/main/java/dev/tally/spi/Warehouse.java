@@ -72,10 +72,11 @@ public interface Warehouse {
     List<RollupTask> pendingRollups(Instant startedBefore, int limit);
 
     /**
-     * Replaces the {@code hour} rows of one hour and the {@code day} rows of its UTC day, and records that
-     * the hour is rolled up through file {@code task.maxFileId()}, in one transaction.
+     * Replaces the {@code hour} rows of the tasks' hours and the {@code day} rows of their UTC day, and records
+     * each hour as rolled up through its task's {@code maxFileId}, in one transaction. The tasks belong to one
+     * project and one UTC day.
      */
-    void commitRollup(RollupTask task, List<AggregateRow> hourRows, List<AggregateRow> dayRows);
+    void commitRollup(List<RollupTask> tasks, List<AggregateRow> hourRows, List<AggregateRow> dayRows);
 
     /** Forgets which hours of a project are rolled up, so the scheduler rolls its whole archive up again (after a metric is defined). */
     void resetRollups(String projectId);

@@ -22,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,10 +155,13 @@ final class H2Warehouse implements Warehouse {
                 ps.setObject(4, H2Database.ts(from));
                 ps.setObject(5, H2Database.ts(to));
                 List<AggregateRow> out = new ArrayList<>();
+                // Rows of one metric repeat few dimension combinations: parse each distinct text once.
+                Map<String, Map<String, String>> parsed = new HashMap<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         BigDecimal v = rs.getBigDecimal(3);
-                        Map<String, String> dims = JSON.readValue(rs.getString(4), DIMENSIONS);
+                        Map<String, String> dims = parsed.computeIfAbsent(rs.getString(4),
+                                text -> Map.copyOf(JSON.readValue(text, DIMENSIONS)));
                         out.add(new AggregateRow(projectId, metric, rs.getString(1), granularity,
                                 H2Database.instant(rs, 2), v == null ? null : v.doubleValue(), dims,
                                 Aggregate.fromBytes(rs.getBytes(5))));
@@ -354,27 +358,37 @@ final class H2Warehouse implements Warehouse {
     }
 
     @Override
-    public void commitRollup(RollupTask task, List<AggregateRow> hourRows, List<AggregateRow> dayRows) {
-        Instant day = task.hour().truncatedTo(ChronoUnit.DAYS);
+    public void commitRollup(List<RollupTask> tasks, List<AggregateRow> hourRows, List<AggregateRow> dayRows) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        String projectId = tasks.get(0).projectId();
+        Instant day = tasks.get(0).hour().truncatedTo(ChronoUnit.DAYS);
         db.inTransaction(c -> {
-            deleteRows(c, task.projectId(), "hour", task.hour(), task.hour().plus(1, ChronoUnit.HOURS));
-            deleteRows(c, task.projectId(), "day", day, day.plus(1, ChronoUnit.DAYS));
+            for (RollupTask task : tasks) {
+                deleteRows(c, projectId, "hour", task.hour(), task.hour().plus(1, ChronoUnit.HOURS));
+            }
+            deleteRows(c, projectId, "day", day, day.plus(1, ChronoUnit.DAYS));
             List<AggregateRow> all = new ArrayList<>(hourRows.size() + dayRows.size());
             all.addAll(hourRows);
             all.addAll(dayRows);
             insertAggregates(c, all);
             try (PreparedStatement ps = c.prepareStatement("MERGE INTO rollup_periods(project_id, hour_start, "
                     + "max_file_id, rolled_at) KEY (project_id, hour_start) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, task.projectId());
-                ps.setObject(2, H2Database.ts(task.hour()));
-                ps.setLong(3, task.maxFileId());
-                ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
-                ps.executeUpdate();
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                for (RollupTask task : tasks) {
+                    ps.setString(1, projectId);
+                    ps.setObject(2, H2Database.ts(task.hour()));
+                    ps.setLong(3, task.maxFileId());
+                    ps.setObject(4, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
             try (PreparedStatement ps = c.prepareStatement("MERGE INTO rollup_versions(project_id, version) "
                     + "KEY (project_id) VALUES (?, COALESCE((SELECT version FROM rollup_versions WHERE project_id = ?), 0) + 1)")) {
-                ps.setString(1, task.projectId());
-                ps.setString(2, task.projectId());
+                ps.setString(1, projectId);
+                ps.setString(2, projectId);
                 ps.executeUpdate();
             }
             return null;

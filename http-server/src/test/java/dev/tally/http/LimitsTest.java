@@ -160,10 +160,16 @@ class LimitsTest {
                 await(release);
             });
             assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-            s.server.executor().execute(() -> await(release)); // the queue's one slot
+            CountDownLatch queuedStarted = new CountDownLatch(1);
+            s.server.executor().execute(() -> { // the queue's one slot
+                queuedStarted.countDown();
+                await(release);
+            });
 
             var refused = s.post("/v1/events", k.ingest(), event("refused"));
             release.countDown();
+            // Once the queued blocker has left the queue, a new request is taken again.
+            assertThat(queuedStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.errorCode()).isEqualTo("overloaded");

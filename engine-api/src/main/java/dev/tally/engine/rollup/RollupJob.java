@@ -7,7 +7,11 @@ import dev.tally.spi.Warehouse.RollupTask;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,9 +94,15 @@ public final class RollupJob implements StreamRuntime.StreamJob {
             pass = requested;
         }
         Instant closedBefore = clock.instant().minus(Duration.ofHours(1)).minus(grace);
-        List<RollupTask> tasks = backend.warehouse().pendingRollups(closedBefore, 16);
+        List<RollupTask> tasks = backend.warehouse().pendingRollups(closedBefore, 96);
+        // Hours of one project and UTC day are rolled up together: one transaction, one day-row merge.
+        Map<String, List<RollupTask>> byDay = new LinkedHashMap<>();
         for (RollupTask t : tasks) {
-            rollups.rollup(t);
+            byDay.computeIfAbsent(t.projectId() + "/" + t.hour().truncatedTo(ChronoUnit.DAYS), k -> new ArrayList<>())
+                    .add(t);
+        }
+        for (List<RollupTask> sameDay : byDay.values()) {
+            rollups.rollup(sameDay);
         }
         if (!tasks.isEmpty()) {
             return true;

@@ -23,9 +23,11 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -56,41 +58,64 @@ public final class RollupService {
 
     /** Rolls one hour up; returns how many events it read. */
     public long rollup(RollupTask task) {
-        Instant hour = task.hour();
-        List<MetricPlan> plans = plans(task.projectId());
-        List<Map<List<String>, Aggregate>> hourly = new ArrayList<>(plans.size());
+        return rollup(List.of(task));
+    }
+
+    /**
+     * Rolls up hours of one project and one UTC day together (one read of the day's other hour rows, one
+     * transaction); returns how many events were read.
+     */
+    public long rollup(List<RollupTask> sameDay) {
+        String projectId = sameDay.get(0).projectId();
+        Instant day = sameDay.get(0).hour().truncatedTo(ChronoUnit.DAYS);
+        List<MetricPlan> plans = plans(projectId);
+        Set<Instant> hours = new HashSet<>();
+        List<AggregateRow> hourRows = new ArrayList<>();
+        List<Map<List<String>, Aggregate>> daily = new ArrayList<>(plans.size());
         for (int i = 0; i < plans.size(); i++) {
-            hourly.add(new HashMap<>());
+            daily.add(new HashMap<>());
         }
         long events = 0;
-        for (ArchivedFile f : files(task.projectId(), hour)) {
-            events += read(f, e -> {
-                for (int i = 0; i < plans.size(); i++) {
-                    MetricPlan plan = plans.get(i);
-                    if (plan.matches(e)) {
-                        plan.apply(slot(hourly.get(i), plan, plan.dimensionValues(e)), e);
+        for (RollupTask task : sameDay) {
+            if (!task.projectId().equals(projectId) || !task.hour().truncatedTo(ChronoUnit.DAYS).equals(day)) {
+                throw new IllegalArgumentException("rollup tasks must share one project and UTC day: " + sameDay);
+            }
+            hours.add(task.hour());
+            List<Map<List<String>, Aggregate>> hourly = new ArrayList<>(plans.size());
+            for (int i = 0; i < plans.size(); i++) {
+                hourly.add(new HashMap<>());
+            }
+            for (ArchivedFile f : files(projectId, task.hour())) {
+                events += read(f, e -> {
+                    for (int i = 0; i < plans.size(); i++) {
+                        MetricPlan plan = plans.get(i);
+                        if (plan.matches(e)) {
+                            plan.apply(slot(hourly.get(i), plan, plan.dimensionValues(e)), e);
+                        }
                     }
-                }
-            });
+                });
+            }
+            for (int i = 0; i < plans.size(); i++) {
+                MetricPlan plan = plans.get(i);
+                hourRows.addAll(rows(projectId, plan, HOUR, task.hour(), hourly.get(i)));
+                Map<List<String>, Aggregate> d = daily.get(i);
+                hourly.get(i).forEach((dims, a) -> slot(d, plan, dims).merge(a));
+            }
         }
-        Instant day = hour.truncatedTo(ChronoUnit.DAYS);
-        List<AggregateRow> hourRows = new ArrayList<>();
         List<AggregateRow> dayRows = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             MetricPlan plan = plans.get(i);
-            hourRows.addAll(rows(task.projectId(), plan, HOUR, hour, hourly.get(i)));
-            Map<List<String>, Aggregate> daily = new HashMap<>();
-            for (AggregateRow r : backend.warehouse().aggregates(task.projectId(), plan.name(), HOUR, day,
+            Map<List<String>, Aggregate> d = daily.get(i);
+            for (AggregateRow r : backend.warehouse().aggregates(projectId, plan.name(), HOUR, day,
                     day.plus(1, ChronoUnit.DAYS))) {
-                if (!r.timestamp().equals(hour)) {
-                    slot(daily, plan, values(plan.definition(), r.dimensions())).merge(r.aggregate());
+                if (!hours.contains(r.timestamp())) {
+                    slot(d, plan, values(plan.definition(), r.dimensions())).merge(r.aggregate());
                 }
             }
-            hourly.get(i).forEach((dims, a) -> slot(daily, plan, dims).merge(a));
-            dayRows.addAll(rows(task.projectId(), plan, DAY, day, daily));
+            dayRows.addAll(rows(projectId, plan, DAY, day, d));
         }
-        backend.warehouse().commitRollup(task, hourRows, dayRows);
-        LOG.debug("rolled up {} of {}: {} events", hour, task.projectId(), events);
+        backend.warehouse().commitRollup(sameDay, hourRows, dayRows);
+        LOG.debug("rolled up {} hour(s) of {} for {}: {} events", sameDay.size(), day, projectId, events);
         return events;
     }
 
@@ -103,11 +128,9 @@ public final class RollupService {
                 maxFileByHour.merge(f.hour(), f.id(), Math::max);
             }
         }
-        long events = 0;
-        for (Map.Entry<Instant, Long> e : maxFileByHour.entrySet()) {
-            events += rollup(new RollupTask(projectId, e.getKey(), e.getValue()));
-        }
-        return events;
+        List<RollupTask> tasks = new ArrayList<>();
+        maxFileByHour.forEach((hour, maxFile) -> tasks.add(new RollupTask(projectId, hour, maxFile)));
+        return tasks.isEmpty() ? 0 : rollup(tasks);
     }
 
     /** Every event of a project's archived files overlapping {@code [from, to)}, hour by hour. */

@@ -111,6 +111,27 @@ class ClientCommandsTest {
     }
 
     @Test
+    void importBackfillsHistoryAndRollupRollsADayUpAgain() throws Exception {
+        assertThat(run("project", "create", "old", "--key", ADMIN)).isZero();
+        JsonNode keys = outJson().path("keys");
+        Path history = Files.write(dir.resolve("history.jsonl"), List.of(
+                "{\"eventId\":\"h1\",\"eventType\":\"signup\",\"timestamp\":\"2023-03-04T05:06:07Z\"}",
+                "{\"eventId\":\"h2\",\"eventType\":\"signup\",\"timestamp\":\"2023-03-04T23:59:59Z\"}",
+                "{\"eventId\":\"h3\",\"eventType\":\"signup\"}"));
+        // h3 has no timestamp: an import needs one, so it is rejected and the exit code says so.
+        assertThat(run("import", history.toString(), "--key", keys.path("ingest").asString())).isEqualTo(3);
+        assertThat(out.toString()).contains("line 3");
+        tally.awaitIdle();
+        assertThat(run("query", "event_count", "--from", "2023-03-04", "--to", "2023-03-05", "--granularity", "1d",
+                "--key", keys.path("query").asString())).isZero();
+        assertThat(outJson().path("source").asString()).isEqualTo("warehouse");
+        assertThat(outJson().path("points").get(0).path("value").asDouble()).isEqualTo(2.0);
+        assertThat(run("rollup", "--day", "2023-03-04", "--key", keys.path("admin").asString())).isZero();
+        assertThat(outJson().path("events").asLong()).isEqualTo(2);
+        assertThat(run("rollup", "--day", "March", "--key", keys.path("admin").asString())).isEqualTo(2);
+    }
+
+    @Test
     void serverErrorsBecomeExitCode1WithTheServersMessage() {
         assertThat(run("query", "nope", "--from", "2024-01-01", "--to", "2024-01-02", "--key", "tly_0000000000000000_x"))
                 .isEqualTo(TallyCli.FAILURE);

@@ -423,7 +423,7 @@ public abstract class WarehouseContract extends BackendContract {
             RollupTask task = warehouse().pendingRollups(hour(1), 10).get(0);
             warehouse().upsertAggregates(List.of(hourly(0, 99, Map.of("country", "XX"))));
             long before = warehouse().rollupVersion("p1");
-            warehouse().commitRollup(task, List.of(hourly(0, 5, Map.of("country", "US"))),
+            warehouse().commitRollup(List.of(task), List.of(hourly(0, 5, Map.of("country", "US"))),
                     List.of(row("p1", "revenue", "day", hour(0).truncatedTo(ChronoUnit.DAYS), 5.0,
                             Map.of("country", "US"), aggregate(0, 5))));
             assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(0), hour(1)))
@@ -441,7 +441,7 @@ public abstract class WarehouseContract extends BackendContract {
         void resettingAProjectsRollupsMakesEveryArchivedHourPendingAgain() {
             warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0), file("p1", 1, 0)));
             for (RollupTask t : warehouse().pendingRollups(hour(2), 10)) {
-                warehouse().commitRollup(t, List.of(), List.of());
+                warehouse().commitRollup(List.of(t), List.of(), List.of());
             }
             assertThat(warehouse().pendingRollups(hour(2), 10)).isEmpty();
             warehouse().resetRollups("p1");

@@ -56,7 +56,7 @@ class ArchiveAndRollupTest {
         if (clock == null) {
             clock = TestClock.at(T0);
         }
-        return Tally.builder().dataDir(dir).clock(clock).build();
+        return Tally.builder().dataDir(dir).clock(clock).setting("tally.archive.event-metadata", "true").build();
     }
 
     private static Event purchase(String id, String user, Instant at, double amount, String country) {
