@@ -7,6 +7,7 @@ import dev.tally.api.Granularity;
 import dev.tally.api.IngestResult;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
+import dev.tally.api.SqlQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,8 @@ class KillNineTest {
             double afterCrash = count(tally, timestamp);
             assertThat(afterCrash).as("every acknowledged event survived").isGreaterThanOrEqualTo(acked);
             assertThat(afterCrash).as("at most the batch in flight was also written").isLessThanOrEqualTo(acked + BATCH);
+            // The archiver was killed mid-file too: its committed files hold every logged event exactly once.
+            assertThat(archived(tally)).containsExactly((long) afterCrash, (long) afterCrash);
 
             List<Event> all = new ArrayList<>(TOTAL);
             for (int i = 0; i < TOTAL; i++) {
@@ -82,7 +85,14 @@ class KillNineTest {
             assertThat(accepted).isEqualTo(TOTAL - (long) afterCrash);
             tally.awaitIdle(Duration.ofMinutes(1));
             assertThat(count(tally, timestamp)).isEqualTo(TOTAL);
+            assertThat(archived(tally)).containsExactly((long) TOTAL, (long) TOTAL);
         }
+    }
+
+    /** Archived rows and distinct event ids among them, read through ad-hoc SQL over the committed files. */
+    private static List<Long> archived(Tally tally) {
+        List<Object> row = tally.sql(SqlQuery.of("SELECT count(*), count(DISTINCT event_id) FROM events")).rows().get(0);
+        return List.of(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue());
     }
 
     private static double count(Tally tally, Instant timestamp) {
