@@ -1,5 +1,6 @@
 package dev.tally.engine;
 
+import dev.tally.api.BackupSummary;
 import dev.tally.api.BatchResult;
 import dev.tally.api.ConflictException;
 import dev.tally.api.CreatedProject;
@@ -18,12 +19,15 @@ import dev.tally.api.ParsedEvent;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
+import dev.tally.api.ReplaySummary;
+import dev.tally.api.RetentionSummary;
 import dev.tally.api.Role;
 import dev.tally.api.SchemaVersion;
 import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.aggregate.AggregationJob;
 import dev.tally.engine.archive.ArchiveJob;
+import dev.tally.engine.retention.RetentionJob;
 import dev.tally.engine.rollup.RollupJob;
 import dev.tally.engine.rollup.RollupService;
 import dev.tally.engine.aggregate.MetricPlan;
@@ -40,6 +44,7 @@ import dev.tally.spi.StreamRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -77,6 +82,9 @@ public final class Engine implements AutoCloseable {
     private final RollupService rollups;
     private final RollupJob rollupJob;
     private final StreamRuntime.Handle rollupHandle;
+    private final Maintenance maintenance;
+    private final RetentionJob retentionJob;
+    private final StreamRuntime.Handle retentionHandle;
     private final ExecutorService ingestHelper;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
@@ -116,6 +124,9 @@ public final class Engine implements AutoCloseable {
             this.archiver = null;
             this.archiverHandle = null;
         }
+        this.maintenance = new Maintenance(backend, clock, settings, limits.maxFutureSkew(), aggregator, archiver != null);
+        this.retentionJob = maintenance.retentionJob();
+        this.retentionHandle = backend.streams().start(retentionJob);
     }
 
     public InstantSource clock() {
@@ -233,6 +244,24 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Runs retention now (as the hourly schedule does); see {@code Tally.runRetention()}. */
+    public RetentionSummary runRetention() {
+        checkOpen();
+        return maintenance.runRetention();
+    }
+
+    /** Writes a consistent backup while ingest continues; see {@code Tally.backup(Path)}. */
+    public BackupSummary backup(Path target) {
+        checkOpen();
+        return maintenance.backup(target);
+    }
+
+    /** Rebuilds the real-time windows from the log; see {@code Tally.replay(Instant)}. */
+    public ReplaySummary replay(Instant from) {
+        checkOpen();
+        return maintenance.replay(from);
+    }
+
     private boolean isStrict(String projectId) {
         return strictCache.computeIfAbsent(projectId,
                 p -> backend.catalog().project(p).map(Catalog.ProjectRecord::strictSchemas).orElse(false));
@@ -283,6 +312,8 @@ public final class Engine implements AutoCloseable {
             if (ingestHelper != null) {
                 ingestHelper.shutdown();
             }
+            retentionJob.shutdown();
+            retentionHandle.close();
             rollupJob.shutdown();
             rollupHandle.close();
             if (archiverHandle != null) {
