@@ -217,7 +217,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Blocks until every event acknowledged before the call is aggregated and visible to queries, archived
-     * (and its archive files committed), and every hour that is due for a rollup is rolled up.
+     * (and its archive files committed), every hour that is due for a rollup is rolled up, and a retention run
+     * that is due has finished.
      *
      * @throws NotIdleException on timeout, naming the job's last failure if it has one
      */
@@ -237,6 +238,10 @@ public final class Engine implements AutoCloseable {
             if (!rollupJob.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 String failure = rollupHandle.lastFailure().map(t -> "; last rollup failure: " + t).orElse("");
                 throw new NotIdleException("due rollups did not finish within " + timeout + failure);
+            }
+            if (!retentionJob.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                String failure = retentionHandle.lastFailure().map(t -> "; last retention failure: " + t).orElse("");
+                throw new NotIdleException("a due retention run did not finish within " + timeout + failure);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,7 +22,8 @@ import java.time.Duration;
  *       lateness + the archive's roll interval + 1m by default)</li>
  *   <li>{@code tally.retention.hot} (30d), {@code tally.retention.raw} (as {@code aggregates}),
  *       {@code tally.retention.aggregates} (1826d), {@code tally.retention.log} (7d),
- *       {@code tally.retention.interval} (1h): see {@link RetentionSettings}</li>
+ *       {@code tally.retention.interval} (1h), {@code tally.retention.scheduled} (true): see
+ *       {@link RetentionSettings}</li>
  *   <li>{@code tally.ingest.parallel}: check and encode large batches on two threads (default: on with more
  *       than two cores; on two cores the aggregator needs the second one)</li>
  * </ul>

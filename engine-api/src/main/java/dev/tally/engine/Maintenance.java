@@ -56,7 +56,8 @@ final class Maintenance {
 
     /** The scheduled runs, for the engine's stream runtime. */
     RetentionJob retentionJob() {
-        return new RetentionJob(clock, settings.retention().interval(), this::runRetention);
+        return new RetentionJob(clock, settings.retention().interval(), settings.retention().scheduled(),
+                this::runRetention);
     }
 
     RetentionSummary runRetention() {

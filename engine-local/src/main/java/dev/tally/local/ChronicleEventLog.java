@@ -29,6 +29,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -221,9 +222,9 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
         int first = queue.firstCycle();
         int last = queue.lastCycle();
         if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE) {
-            return new java.util.TreeSet<>();
+            return new TreeSet<>();
         }
-        return queue.listCyclesBetween(first, last);
+        return new TreeSet<>(queue.listCyclesBetween(first, last)); // a copy: Chronicle's view has bounded ranges
     }
 
     /** The file of a roll cycle, or null when there is none. */

@@ -17,10 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One retention pass over any backend, through the SPI: archived hours past {@code hot} move to the cold
- * prefix (object moved, then the manifest row repointed, so readers that go through the manifest keep
- * working), hours past {@code raw} are deleted (manifest and {@code events_metadata} rows first, then the
- * objects: a file is never listed without its object), aggregates past {@code aggregates} and windows past
+ * One retention pass over any backend, through the SPI: archived hours past {@code raw} are deleted
+ * (manifest and {@code events_metadata} rows first, then the objects: a file is never listed without its
+ * object), those past {@code hot} move to the cold prefix (object moved, then the manifest row repointed, so
+ * readers that go through the manifest keep working), aggregates past {@code aggregates} and windows past
  * the real-time retention are dropped, and the log drops what every consumer has and is past {@code log}.
  * An hour moves or goes only once all of it is past the cutoff. Idempotent, and safe to resume after a crash
  * at any point. Not thread-safe: callers run one pass at a time.
@@ -45,9 +45,9 @@ public final class RetentionService {
      * @param consumed what every log consumer has durably committed
      */
     public RetentionSummary run(Instant now, LogPosition consumed) {
-        int moved = moveToCold(hourCutoff(now, settings.hot()));
         int[] deleted = {0};
         long rows = deleteRaw(hourCutoff(now, settings.raw()), deleted);
+        int moved = moveToCold(hourCutoff(now, settings.hot()));
         long aggregates = backend.warehouse().expireAggregates(now.minus(settings.aggregates()));
         backend.windows().expireBefore(now.minus(windowRetention));
         long freed = backend.eventLog().truncate(consumed, now.minus(settings.log()));

@@ -19,8 +19,11 @@ import java.time.Duration;
  *                   7d); never shorter than the dedup TTL (the local dedup index is rebuilt from the log) nor the
  *                   real-time window retention (replays read it)
  * @param interval   time between scheduled runs ({@code tally.retention.interval}, 1h)
+ * @param scheduled  whether the engine runs retention every {@code interval} ({@code tally.retention.scheduled},
+ *                   true); off, only {@code Tally.runRetention()} / {@code tally retention run} do
  */
-public record RetentionSettings(Duration hot, Duration raw, Duration aggregates, Duration log, Duration interval) {
+public record RetentionSettings(Duration hot, Duration raw, Duration aggregates, Duration log, Duration interval,
+                                boolean scheduled) {
     public static final Duration DEFAULT_AGGREGATES = Duration.ofDays(1826);
 
     /**
@@ -35,7 +38,8 @@ public record RetentionSettings(Duration hot, Duration raw, Duration aggregates,
                 positive(c, "tally.retention.raw", aggregates),
                 aggregates,
                 positive(c, "tally.retention.log", Duration.ofDays(7)),
-                positive(c, "tally.retention.interval", Duration.ofHours(1)));
+                positive(c, "tally.retention.interval", Duration.ofHours(1)),
+                c.bool("tally.retention.scheduled", true));
         if (s.raw.compareTo(aggregates) > 0) {
             throw new ConfigurationException("tally.retention.raw (" + s.raw + ") must not exceed "
                     + "tally.retention.aggregates (" + aggregates + "): rollups would rebuild expired aggregates "
