@@ -88,15 +88,7 @@ final class Maintenance {
             throw new InvalidRequestException("to", "not_empty", "the backup directory " + target
                     + " must not exist yet or be an empty directory");
         }
-        try {
-            Files.createDirectories(target);
-        } catch (IOException | SecurityException e) {
-            throw new InvalidRequestException("to", "not_writable", "cannot create the backup directory " + target
-                    + ": " + e);
-        }
-        if (!Files.isWritable(target)) {
-            throw new InvalidRequestException("to", "not_writable", "the backup directory " + target + " is not writable");
-        }
+
         lock.lock();
         try {
             return backend.backup(target.normalize());

@@ -63,9 +63,17 @@ final class LocalBackup {
             throw new InvalidRequestException("to", "inside_data_dir", "the backup directory " + to
                     + " must be outside the data directory " + dataDir + " (and must not contain it)");
         }
-        Instant created = clock.instant();
         try {
             Files.createDirectories(to);
+        } catch (IOException | SecurityException e) {
+            throw new InvalidRequestException("to", "not_writable", "cannot create the backup directory " + to + ": "
+                    + e.getMessage());
+        }
+        if (!Files.isWritable(to)) {
+            throw new InvalidRequestException("to", "not_writable", "the backup directory " + to + " is not writable");
+        }
+        Instant created = clock.instant();
+        try {
             Path zip = to.resolve(DB_ZIP);
             db.backupTo(zip);
             LogPosition end = log.copyTo(to.resolve("log"));

@@ -119,6 +119,11 @@ class AdminRoutesTest {
                 assertThat(r.errorCode()).isEqualTo("invalid_request");
                 assertThat(r.body()).as(c[0]).contains(c[1]);
             }
+            assertThat(dir.resolve("data").resolve("inside")).as("nothing is left in the data directory").doesNotExist();
+            Path file = Files.writeString(backups.resolve("a-file"), "x");
+            TestServer.Reply underAFile = admin("/v1/admin/backup", json("to", file.resolve("sub").toString()));
+            assertThat(underAFile.status()).as(underAFile.body()).isEqualTo(400);
+            assertThat(underAFile.body()).contains("cannot create the backup directory");
         }
     }
 

@@ -48,7 +48,9 @@ public final class RetentionService {
         int[] deleted = {0};
         long rows = deleteRaw(hourCutoff(now, settings.raw()), deleted);
         int moved = moveToCold(hourCutoff(now, settings.hot()));
-        long aggregates = backend.warehouse().expireAggregates(now.minus(settings.aggregates()));
+        // Hour-aligned like the raw cutoff, so no hour loses its aggregates while its files remain (the rollup
+        // would rebuild them).
+        long aggregates = backend.warehouse().expireAggregates(hourCutoff(now, settings.aggregates()));
         backend.windows().expireBefore(now.minus(windowRetention));
         long freed = backend.eventLog().truncate(consumed, now.minus(settings.log()));
         RetentionSummary summary = new RetentionSummary(now, moved, deleted[0], rows, aggregates, freed);

@@ -146,7 +146,7 @@ class BackupRestoreTest {
             Event resent = included.get(included.size() - 1).events().get(0);
             assertThat(tally.ingest(resent).status()).isEqualTo(IngestResult.Status.DUPLICATE);
             assertThat(tally.ingest(purchase("r5", T0.minus(Duration.ofMinutes(10)), 1, "US")).status())
-                    .isEqualTo("DUPLICATE");
+                    .isEqualTo(IngestResult.Status.DUPLICATE);
             Event fresh = excluded.isEmpty()
                     ? Event.builder("click").eventId("fresh").userId("clicker").timestamp(CLICKS_AT).build()
                     : excluded.get(0).events().get(0);
