@@ -5,6 +5,7 @@ import dev.tally.spi.EventLog;
 import dev.tally.spi.LogBatch;
 import dev.tally.spi.LogPosition;
 import dev.tally.spi.LogRecord;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -237,6 +238,9 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
             return store.file();
         } finally {
             queue.closeStore(store);
+            // Chronicle unmaps released files on a background thread: finish that now, so the file is seen
+            // closed unless a tailer or appender really still holds it.
+            BackgroundResourceReleaser.releasePendingResources();
         }
     }
 
