@@ -1,5 +1,6 @@
 package dev.tally;
 
+import dev.tally.api.BackupSummary;
 import dev.tally.api.BatchResult;
 import dev.tally.api.CreatedProject;
 import dev.tally.api.EngineHealth;
@@ -14,6 +15,8 @@ import dev.tally.api.ParsedEvent;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
+import dev.tally.api.ReplaySummary;
+import dev.tally.api.RetentionSummary;
 import dev.tally.api.Role;
 import dev.tally.api.SchemaVersion;
 import dev.tally.api.SqlQuery;
@@ -26,6 +29,7 @@ import dev.tally.spi.BackendConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,6 +102,44 @@ public final class Tally implements ProjectOperations, AutoCloseable {
 
     public Limits limits() {
         return engine.limits();
+    }
+
+    /**
+     * Runs retention now, as the hourly schedule ({@code tally.retention.interval}) does: archived raw events
+     * older than {@code tally.retention.hot} move to the cold prefix (still queried transparently), those older
+     * than {@code tally.retention.raw} are deleted with their {@code events_metadata} rows, aggregates older
+     * than {@code tally.retention.aggregates} and windows older than {@code tally.windows.retention} are
+     * dropped, and the event log drops what every consumer has and is older than {@code tally.retention.log}.
+     * Cutoffs are measured on the engine clock.
+     */
+    public RetentionSummary runRetention() {
+        return engine.runRetention();
+    }
+
+    /**
+     * Writes a consistent snapshot of the engine's data (catalog, warehouse, event log, archive) into
+     * {@code target} while ingest continues (it may pause briefly); restore it with
+     * {@link Builder#restore(Path, boolean)}.
+     *
+     * @param target an absolute directory that does not exist yet or is empty (and, for the local backend, lies
+     *               outside the data directory)
+     * @throws dev.tally.api.InvalidRequestException for an unusable target
+     * @throws dev.tally.api.NotSupportedException when the backend is backed up with its stores' own tools
+     */
+    public BackupSummary backup(Path target) {
+        return engine.backup(target);
+    }
+
+    /**
+     * Rebuilds the real-time windows from the event log: drops the windows starting at or after {@code from}
+     * (moved down to a full hour, and no earlier than the window retention) and re-aggregates them. Answers
+     * are the same afterwards for an intact store, and the stored ones again for a damaged one. Returns once
+     * the windows are dropped; {@link #awaitIdle()} waits for the re-aggregation.
+     *
+     * @throws dev.tally.api.InvalidRequestException for a time after the engine clock's now
+     */
+    public ReplaySummary replay(Instant from) {
+        return engine.replay(from);
     }
 
     /** The backend this engine runs on (for tools and contract tests). */
@@ -266,6 +308,19 @@ public final class Tally implements ProjectOperations, AutoCloseable {
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = loader;
             return this;
+        }
+
+        /**
+         * Restores a backup written by {@link Tally#backup(Path)} into the storage these settings name (for the
+         * local backend, {@code tally.data-dir}), which no engine may have open. An engine built afterwards
+         * resumes from the backup, replaying the log from its checkpoints.
+         *
+         * @param force replace data that the storage already holds (otherwise refused)
+         * @throws dev.tally.api.ConfigurationException when the storage is in use or holds data, or the backup
+         *                                              is unfinished or from another backend
+         */
+        public BackupSummary restore(Path backupDir, boolean force) {
+            return Backends.find(backend, classLoader).restore(backupDir, BackendConfig.of(settings, clock), force);
         }
 
         /**

@@ -1,5 +1,6 @@
 package dev.tally.engine;
 
+import dev.tally.api.BackupSummary;
 import dev.tally.api.BatchResult;
 import dev.tally.api.ConflictException;
 import dev.tally.api.CreatedProject;
@@ -18,6 +19,8 @@ import dev.tally.api.ParsedEvent;
 import dev.tally.api.Principal;
 import dev.tally.api.ProjectOperations;
 import dev.tally.api.RejectedEvent;
+import dev.tally.api.ReplaySummary;
+import dev.tally.api.RetentionSummary;
 import dev.tally.api.Role;
 import dev.tally.api.SchemaVersion;
 import dev.tally.api.SqlQuery;
@@ -26,6 +29,7 @@ import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.aggregate.AggregationJob;
 import dev.tally.engine.archive.ArchiveJob;
+import dev.tally.engine.retention.RetentionJob;
 import dev.tally.engine.rollup.RollupJob;
 import dev.tally.engine.rollup.RollupService;
 import dev.tally.engine.aggregate.MetricPlan;
@@ -43,6 +47,7 @@ import dev.tally.spi.StreamRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -81,6 +86,9 @@ public final class Engine implements AutoCloseable {
     private final SqlService sql;
     private final RollupJob rollupJob;
     private final StreamRuntime.Handle rollupHandle;
+    private final Maintenance maintenance;
+    private final RetentionJob retentionJob;
+    private final StreamRuntime.Handle retentionHandle;
     private final ExecutorService ingestHelper;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
@@ -121,6 +129,9 @@ public final class Engine implements AutoCloseable {
             this.archiver = null;
             this.archiverHandle = null;
         }
+        this.maintenance = new Maintenance(backend, clock, settings, limits.maxFutureSkew(), aggregator, archiver != null);
+        this.retentionJob = maintenance.retentionJob();
+        this.retentionHandle = backend.streams().start(retentionJob);
     }
 
     public InstantSource clock() {
@@ -211,7 +222,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Blocks until every event acknowledged before the call is aggregated and visible to queries, archived
-     * (and its archive files committed), and every hour that is due for a rollup is rolled up.
+     * (and its archive files committed), every hour that is due for a rollup is rolled up, and a retention run
+     * that is due has finished.
      *
      * @throws NotIdleException on timeout, naming the job's last failure if it has one
      */
@@ -232,10 +244,32 @@ public final class Engine implements AutoCloseable {
                 String failure = rollupHandle.lastFailure().map(t -> "; last rollup failure: " + t).orElse("");
                 throw new NotIdleException("due rollups did not finish within " + timeout + failure);
             }
+            if (!retentionJob.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                String failure = retentionHandle.lastFailure().map(t -> "; last retention failure: " + t).orElse("");
+                throw new NotIdleException("a due retention run did not finish within " + timeout + failure);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TallyException("interrupted while waiting for the aggregator", e);
         }
+    }
+
+    /** Runs retention now (as the hourly schedule does); see {@code Tally.runRetention()}. */
+    public RetentionSummary runRetention() {
+        checkOpen();
+        return maintenance.runRetention();
+    }
+
+    /** Writes a consistent backup while ingest continues; see {@code Tally.backup(Path)}. */
+    public BackupSummary backup(Path target) {
+        checkOpen();
+        return maintenance.backup(target);
+    }
+
+    /** Rebuilds the real-time windows from the log; see {@code Tally.replay(Instant)}. */
+    public ReplaySummary replay(Instant from) {
+        checkOpen();
+        return maintenance.replay(from);
     }
 
     private boolean isStrict(String projectId) {
@@ -288,6 +322,8 @@ public final class Engine implements AutoCloseable {
             if (ingestHelper != null) {
                 ingestHelper.shutdown();
             }
+            retentionJob.shutdown();
+            retentionHandle.close();
             rollupJob.shutdown();
             rollupHandle.close();
             if (archiverHandle != null) {

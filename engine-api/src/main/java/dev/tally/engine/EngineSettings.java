@@ -2,6 +2,7 @@ package dev.tally.engine;
 
 import dev.tally.engine.aggregate.AggregatorSettings;
 import dev.tally.engine.archive.ArchiveSettings;
+import dev.tally.engine.retention.RetentionSettings;
 import dev.tally.engine.sql.SqlSettings;
 import dev.tally.spi.BackendConfig;
 
@@ -20,6 +21,10 @@ import java.time.Duration;
  *       {@code tally.archive.spool-dir} (a temporary directory)</li>
  *   <li>{@code tally.rollup.grace}: how long after an hour ends its rollup waits for late events (allowed
  *       lateness + the archive's roll interval + 1m by default)</li>
+ *   <li>{@code tally.retention.hot} (30d), {@code tally.retention.raw} (as {@code aggregates}),
+ *       {@code tally.retention.aggregates} (1826d), {@code tally.retention.log} (7d),
+ *       {@code tally.retention.interval} (1h), {@code tally.retention.scheduled} (true): see
+ *       {@link RetentionSettings}</li>
  *   <li>{@code tally.ingest.parallel}: check and encode large batches on two threads (default: on with more
  *       than two cores; on two cores the aggregator needs the second one)</li>
  *   <li>{@code tally.sql.*}: limits of ad-hoc SQL, see {@link SqlSettings}</li>
@@ -27,7 +32,7 @@ import java.time.Duration;
  */
 public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings archive, Duration rollupGrace,
                              Duration dedupTtl, Duration cacheTtl, int rejectedKeep, boolean parallelIngest,
-                             SqlSettings sql) {
+                             SqlSettings sql, RetentionSettings retention) {
 
     public static EngineSettings from(BackendConfig c) {
         AggregatorSettings d = AggregatorSettings.defaults();
@@ -49,11 +54,12 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
                 spool == null || spool.isBlank() ? null : Path.of(spool));
         Duration grace = c.duration("tally.rollup.grace",
                 aggregator.allowedLateness().plus(archive.rollInterval()).plusMinutes(1));
-        return new EngineSettings(aggregator, archive, grace,
-                c.duration("tally.dedup.ttl", Duration.ofHours(24)),
+        Duration dedupTtl = c.duration("tally.dedup.ttl", Duration.ofHours(24));
+        return new EngineSettings(aggregator, archive, grace, dedupTtl,
                 c.duration("tally.cache.ttl", Duration.ofSeconds(60)),
                 (int) c.longValue("tally.rejected.keep", 10_000),
                 c.bool("tally.ingest.parallel", Runtime.getRuntime().availableProcessors() > 2),
-                SqlSettings.from(c));
+                SqlSettings.from(c),
+                RetentionSettings.from(c, dedupTtl, aggregator.retention()));
     }
 }

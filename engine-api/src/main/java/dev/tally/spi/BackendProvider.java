@@ -1,5 +1,10 @@
 package dev.tally.spi;
 
+import dev.tally.api.BackupSummary;
+import dev.tally.api.NotSupportedException;
+
+import java.nio.file.Path;
+
 /**
  * Creates a {@link Backend} by name. Implementations are listed in
  * {@code META-INF/services/dev.tally.spi.BackendProvider}; Tally discovers them with {@link java.util.ServiceLoader}
@@ -14,4 +19,18 @@ public interface BackendProvider {
     String artifact();
 
     Backend open(BackendConfig config);
+
+    /**
+     * Restores a backup written by {@link Backend#backup} into the storage {@code config} names (e.g. the local
+     * data directory), which no engine may have open. Refuses storage that already holds data unless
+     * {@code force}, which replaces it. The next engine opened there resumes from the backup: its consumers
+     * replay the log from the checkpoints in it.
+     *
+     * @throws NotSupportedException when this backend restores with its stores' own tools
+     * @throws dev.tally.api.ConfigurationException when the storage is in use, not empty, or the backup is unusable
+     */
+    default BackupSummary restore(Path backup, BackendConfig config, boolean force) {
+        throw new NotSupportedException("the " + name() + " backend does not restore backups: restore its stores "
+                + "with their own tools");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tally.spi;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -21,6 +22,24 @@ public interface EventLog {
 
     /** Opens a consumer that resumes right after {@code after} ({@link LogPosition#NONE}: from the beginning). */
     Subscription subscribe(String consumer, LogPosition after);
+
+    /**
+     * Where the records appended at or after {@code time} (ingest time, engine clock) begin: a consumer that
+     * subscribes after the returned position reads exactly the retained records appended at or after
+     * {@code time}, then whatever is appended later. {@link LogPosition#NONE} when that is the start of the
+     * retained log; {@link #endPosition()} when nothing was appended since {@code time}.
+     */
+    LogPosition positionAt(Instant time);
+
+    /**
+     * Drops records that every consumer has consumed ({@code consumed} covers them) and that were appended
+     * before {@code appendedBefore}. Logs drop whole segments (files, roll cycles), so they may keep more than
+     * allowed, never less: the record at {@code consumed} (where consumers resume), every record after it
+     * and the segment being written stay.
+     *
+     * @return the bytes freed (0 when nothing could be dropped)
+     */
+    long truncate(LogPosition consumed, Instant appendedBefore);
 
     /** A single consumer's cursor; used by one thread at a time. */
     interface Subscription extends AutoCloseable {

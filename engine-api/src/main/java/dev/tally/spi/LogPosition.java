@@ -47,6 +47,15 @@ public final class LogPosition {
         return true;
     }
 
+    /** Per partition, the lower of the two offsets: what both positions have consumed. */
+    public LogPosition min(LogPosition other) {
+        long[] lowest = new long[Math.max(lastOffsets.length, other.lastOffsets.length)];
+        for (int p = 0; p < lowest.length; p++) {
+            lowest[p] = Math.min(lastOffset(p), other.lastOffset(p));
+        }
+        return new LogPosition(lowest);
+    }
+
     /** Compact text form, e.g. {@code 12,-1,40}; see {@link #parse(String)}. */
     public String encode() {
         StringBuilder sb = new StringBuilder();

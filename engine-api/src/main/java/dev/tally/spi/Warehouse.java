@@ -57,11 +57,22 @@ public interface Warehouse {
     /** Every committed file of a project (for backups and retention), oldest hour first. */
     List<ArchivedFile> archivedFiles(String projectId);
 
+    /**
+     * Committed files of one storage class, of every project, whose hour partition starts before
+     * {@code hourBefore}; oldest hour first, at most {@code limit} (for retention).
+     */
+    List<ArchivedFile> archivedFilesBefore(Instant hourBefore, StorageClass storageClass, int limit);
+
     /** Points a file's manifest row at its new key (after the object moved, e.g. to the cold prefix). */
     void relocateArchivedFile(long fileId, String newKey, StorageClass storageClass);
 
-    /** Deletes manifest rows (after retention deleted their objects). */
-    void forgetArchivedFiles(List<Long> fileIds);
+    /**
+     * Deletes manifest rows and the {@code events_metadata} rows of the events in those files, in one
+     * transaction (retention, before it deletes the objects: a file is never listed without its object).
+     *
+     * @return how many {@code events_metadata} rows were deleted
+     */
+    long forgetArchivedFiles(List<Long> fileIds);
 
     // ---- rollups -----------------------------------------------------------------------------------------
 

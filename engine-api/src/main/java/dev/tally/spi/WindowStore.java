@@ -35,6 +35,13 @@ public interface WindowStore {
     /** Drops windows that start before {@code cutoff} (real-time retention). */
     void expireBefore(Instant cutoff);
 
+    /**
+     * Drops every window that starts at or after {@code from} and stores {@code checkpoint}, atomically where
+     * the backend can (a replay: the consumer then re-aggregates from the checkpoint's position). Windows
+     * starting before {@code from} are untouched.
+     */
+    void rewind(Instant from, Checkpoint checkpoint);
+
     /** Values of one window start: dimension values to aggregate. */
     record Window(long start, Map<List<String>, Aggregate> values) {
     }

@@ -5,20 +5,33 @@ import dev.tally.spi.EventLog;
 import dev.tally.spi.LogBatch;
 import dev.tally.spi.LogPosition;
 import dev.tally.spi.LogRecord;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.queue.util.FileState;
+import net.openhft.chronicle.queue.util.FileUtil;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +42,10 @@ import java.util.function.BiConsumer;
  * {@link DocumentFormat}. A document is in the memory-mapped file when
  * {@link #append} returns, so it survives the process being killed (not a power loss: the OS flushes pages).
  * Positions are document indexes. Thread-safe: appenders are per thread, tailers per subscription.
+ *
+ * <p>Days are those of the engine clock (Chronicle's time provider), never earlier than the newest file: so a
+ * test clock decides when files roll, and a clock set back never writes into a past file. Retention deletes
+ * whole past day files ({@link #truncate}).
  */
 final class ChronicleEventLog implements EventLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleEventLog.class);
@@ -41,8 +58,15 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile long lastIndex;
 
+    private final Path dir;
+
     ChronicleEventLog(Path dir, InstantSource clock) {
-        this.queue = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
+        MonotonicTime time = new MonotonicTime(clock);
+        this.dir = dir;
+        this.queue = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).timeProvider(time).build();
+        if (queue.lastCycle() != Integer.MIN_VALUE) {
+            time.notBefore(queue.epoch() + (long) queue.lastCycle() * queue.rollCycle().lengthInMillis());
+        }
         this.clock = clock;
         this.appenders = ThreadLocal.withInitial(() -> {
             ExcerptAppender a = queue.createAppender();
@@ -110,6 +134,144 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
         return new ChronicleSubscription(tailer, after);
     }
 
+    @Override
+    public LogPosition positionAt(Instant time) {
+        long at = time.toEpochMilli();
+        // Documents of earlier days were appended before the day holding `time` began (the time provider
+        // never goes back), so the search starts on that day's file or the next one that exists.
+        int day = queue.cycle(() -> at);
+        NavigableSet<Long> cycles = cycles();
+        Long first = cycles.ceiling((long) day);
+        if (first == null) {
+            return endPosition();
+        }
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            if (!tailer.moveToCycle(first.intValue())) {
+                tailer.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return endPosition();
+                    }
+                    if (DocumentFormat.appendedAt(dc.wire().bytes()) >= at) {
+                        return positionBefore(dc.index());
+                    }
+                }
+            }
+        }
+    }
+
+    /** The position of the document before {@code index} (possibly in an earlier file), or NONE. */
+    private LogPosition positionBefore(long index) {
+        try (ExcerptTailer back = queue.createTailer().direction(TailerDirection.BACKWARD)) {
+            if (!back.moveToIndex(index)) {
+                return LogPosition.NONE;
+            }
+            try (DocumentContext dc = back.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return LogPosition.NONE;
+                }
+            }
+            try (DocumentContext dc = back.readingDocument()) {
+                return dc.isPresent() ? LogPosition.of(dc.index()) : LogPosition.NONE;
+            }
+        }
+    }
+
+    @Override
+    public long truncate(LogPosition consumed, Instant appendedBefore) {
+        long keep = consumed.lastOffset(0);
+        if (keep < 0) {
+            return 0;
+        }
+        writeLock.lock(); // no roll to a new file while files go
+        try {
+            // Files strictly before each bound may go: consumers resume at `keep` (its file stays), days
+            // before the one holding `appendedBefore` ended before it, and the newest file is being written.
+            int bound = Math.min(queue.rollCycle().toCycle(keep), queue.lastCycle());
+            bound = Math.min(bound, queue.cycle(appendedBefore::toEpochMilli));
+            long freed = 0;
+            for (long cycle : cycles().headSet((long) bound, false)) {
+                File file = fileOf((int) cycle);
+                if (file == null) {
+                    continue;
+                }
+                if (stillOpen(file)) {
+                    LOG.debug("log file {} is still open; keeping it and later ones until the next run", file);
+                    break;
+                }
+                long size = file.length();
+                if (!file.delete()) {
+                    LOG.warn("could not delete log file {}; keeping it and later ones until the next run", file);
+                    break;
+                }
+                freed += size;
+                LOG.info("deleted log file {} ({} bytes): consumed and past retention", file.getName(), size);
+            }
+            if (freed > 0) {
+                queue.refreshDirectoryListing();
+            }
+            return freed;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private NavigableSet<Long> cycles() {
+        queue.refreshDirectoryListing();
+        int first = queue.firstCycle();
+        int last = queue.lastCycle();
+        if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE) {
+            return new TreeSet<>();
+        }
+        return new TreeSet<>(queue.listCyclesBetween(first, last)); // a copy: Chronicle's view has bounded ranges
+    }
+
+    /** The file of a roll cycle, or null when there is none. */
+    private File fileOf(int cycle) {
+        SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null) {
+            return null;
+        }
+        try {
+            return store.file();
+        } finally {
+            queue.closeStore(store);
+            // Chronicle unmaps released files on a background thread: finish that now, so the file is seen
+            // closed unless a tailer or appender really still holds it.
+            BackgroundResourceReleaser.releasePendingResources();
+        }
+    }
+
+    /** Whether some process (a tailer of ours, another tool) still has the file open; false where unknown. */
+    private static boolean stillOpen(File file) {
+        try {
+            return FileUtil.state(file) == FileState.OPEN;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Copies every log file into {@code target} while appends wait, and returns the position the copy ends at
+     * (a document appended later is not in it).
+     */
+    LogPosition copyTo(Path target) throws IOException {
+        writeLock.lock();
+        try {
+            Files.createDirectories(target);
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files.filter(p -> p.getFileName().toString().endsWith(".cq4"))::iterator) {
+                    Files.copy(f, target.resolve(f.getFileName()));
+                }
+            }
+            return endPosition();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Calls {@code sink(projectId, eventId)} for every record appended at or after {@code sinceMillis}. */
     void scan(long sinceMillis, BiConsumer<String, String> sink) {
         try (ExcerptTailer tailer = queue.createTailer()) {
@@ -141,6 +303,28 @@ final class ChronicleEventLog implements EventLog, AutoCloseable {
             }
         }
         queue.close();
+    }
+
+    /**
+     * The engine clock as Chronicle's time provider, never earlier than what it returned before or the start
+     * of the newest file: Chronicle would otherwise write into a past day's file, behind its readers.
+     */
+    private static final class MonotonicTime implements TimeProvider {
+        private final InstantSource clock;
+        private final AtomicLong floor = new AtomicLong(Long.MIN_VALUE);
+
+        MonotonicTime(InstantSource clock) {
+            this.clock = clock;
+        }
+
+        void notBefore(long millis) {
+            floor.accumulateAndGet(millis, Math::max);
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return floor.accumulateAndGet(clock.millis(), Math::max);
+        }
     }
 
     private final class ChronicleSubscription implements Subscription {

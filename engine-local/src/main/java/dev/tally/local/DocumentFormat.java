@@ -37,6 +37,15 @@ final class DocumentFormat {
         return pos == buf.length ? buf : java.util.Arrays.copyOf(buf, pos);
     }
 
+    /** The {@code appendedAt} of a document, reading only its first eight bytes. */
+    static long appendedAt(Bytes<?> in) {
+        long t = 0;
+        for (int i = 0; i < 8; i++) {
+            t = (t << 8) | (in.readByte() & 0xFF);
+        }
+        return t;
+    }
+
     static Reader read(Bytes<?> in) {
         byte[] buf = new byte[(int) in.readRemaining()];
         int off = 0;

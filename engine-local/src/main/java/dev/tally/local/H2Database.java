@@ -36,7 +36,7 @@ final class H2Database implements AutoCloseable {
 
     H2Database(Path dir) {
         // WRITE_DELAY=0: a commit is on disk when it returns, so a killed process loses no acknowledged write.
-        String url = "jdbc:h2:file:" + dir.resolve("tally").toAbsolutePath()
+        String url = "jdbc:h2:file:" + dir.resolve(NAME).toAbsolutePath()
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MODE=Regular";
         this.pool = JdbcConnectionPool.create(url, "tally", "");
         pool.setMaxConnections(16);
@@ -143,6 +143,37 @@ final class H2Database implements AutoCloseable {
     static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    /** The schema version this build migrates to (the number of migrations). */
+    static int schemaVersion() {
+        return MIGRATIONS.size();
+    }
+
+    /**
+     * Writes a transactionally consistent copy of the open database into the zip file {@code zip} (H2's
+     * online {@code BACKUP}: writers keep going meanwhile).
+     */
+    void backupTo(Path zip) {
+        read(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("BACKUP TO '" + zip.toAbsolutePath().toString().replace("'", "''") + "'");
+            }
+            return null;
+        });
+    }
+
+    /** Name of the database inside the data directory's {@code db} folder and inside a backup zip. */
+    static final String NAME = "tally";
+
+    /** Runs {@code work} on the read-only database inside a backup zip made by {@link #backupTo}. */
+    static <T> T readZip(Path zip, SqlWork<T> work) {
+        String url = "jdbc:h2:zip:" + zip.toAbsolutePath() + "!/" + NAME + ";ACCESS_MODE_DATA=r";
+        try (Connection c = java.sql.DriverManager.getConnection(url, "tally", "")) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new LocalStorageException(e);
+        }
     }
 
     @Override

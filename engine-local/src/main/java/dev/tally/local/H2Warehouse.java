@@ -295,6 +295,19 @@ final class H2Warehouse implements Warehouse {
         });
     }
 
+    @Override
+    public List<ArchivedFile> archivedFilesBefore(Instant hourBefore, StorageClass storageClass, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + FILE_COLUMNS + "WHERE hour_start < ? "
+                    + "AND storage_class = ? ORDER BY hour_start, id LIMIT ?")) {
+                ps.setObject(1, H2Database.ts(hourBefore));
+                ps.setString(2, storageClass.name());
+                ps.setInt(3, limit);
+                return files(ps);
+            }
+        });
+    }
+
     private static List<ArchivedFile> files(PreparedStatement ps) throws SQLException {
         List<ArchivedFile> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -321,18 +334,35 @@ final class H2Warehouse implements Warehouse {
     }
 
     @Override
-    public void forgetArchivedFiles(List<Long> fileIds) {
+    public long forgetArchivedFiles(List<Long> fileIds) {
         if (fileIds.isEmpty()) {
-            return;
+            return 0;
         }
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM archive_files WHERE id = ?")) {
+        return db.inTransaction(c -> {
+            long metadataRows = 0;
+            // A file's events lie within its [min, max] timestamps: the timestamp index finds their rows.
+            try (PreparedStatement file = c.prepareStatement("SELECT project_id, object_key, min_timestamp, "
+                    + "max_timestamp FROM archive_files WHERE id = ?");
+                 PreparedStatement metadata = c.prepareStatement("DELETE FROM events_metadata WHERE \"timestamp\" >= ? "
+                         + "AND \"timestamp\" <= ? AND project_id = ? AND storage_path = ?");
+                 PreparedStatement files = c.prepareStatement("DELETE FROM archive_files WHERE id = ?")) {
                 for (long id : fileIds) {
-                    ps.setLong(1, id);
-                    ps.addBatch();
+                    file.setLong(1, id);
+                    try (ResultSet rs = file.executeQuery()) {
+                        if (rs.next()) {
+                            metadata.setObject(1, rs.getObject(3));
+                            metadata.setObject(2, rs.getObject(4));
+                            metadata.setString(3, rs.getString(1));
+                            metadata.setString(4, rs.getString(2));
+                            metadataRows += metadata.executeUpdate();
+                        }
+                    }
+                    files.setLong(1, id);
+                    files.addBatch();
                 }
-                return ps.executeBatch();
+                files.executeBatch();
             }
+            return metadataRows;
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.tally.local;
 
+import dev.tally.api.BackupSummary;
 import dev.tally.api.ConfigurationException;
 import dev.tally.spi.Backend;
 import dev.tally.spi.BackendConfig;
@@ -16,14 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -48,8 +46,8 @@ public final class LocalBackend implements Backend {
             + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
             + "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED";
 
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final Path dir;
+    private final DataDirLock lock;
     private final ChronicleEventLog log;
     private final H2Database db;
     private final H2Catalog catalog;
@@ -59,26 +57,12 @@ public final class LocalBackend implements Backend {
     private final LocalObjectStore objects;
     private final CaffeineResultCache cache;
     private final StreamRuntime streams = new InProcessStreamRuntime();
+    private final InstantSource clock;
 
     LocalBackend(BackendConfig config) {
-        Path dir = Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath();
-        try {
-            Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new ConfigurationException("cannot use data directory " + dir + ": " + e.getMessage(), e);
-        }
-        FileLock acquired;
-        try {
-            acquired = lockChannel.tryLock();
-        } catch (IOException | OverlappingFileLockException e) {
-            acquired = null;
-        }
-        if (acquired == null) {
-            closeQuietly(lockChannel);
-            throw new ConfigurationException("data directory " + dir + " is in use by another Tally instance");
-        }
-        lock = acquired;
+        dir = dataDir(config);
+        lock = DataDirLock.acquire(dir);
+        clock = config.clock();
         ChronicleEventLog openedLog = null;
         H2Database openedDb = null;
         // Chronicle's first open in a JVM spends ~0.5 s loading classes: do it beside H2's open.
@@ -105,10 +89,15 @@ public final class LocalBackend implements Backend {
             if (openedLog != null) {
                 openedLog.close();
             }
-            releaseLock();
+            lock.close();
             throw e;
         }
         LOG.info("local backend open at {}", dir);
+    }
+
+    /** The absolute data directory a configuration names ({@code tally.data-dir}, default {@code tally-data}). */
+    static Path dataDir(BackendConfig config) {
+        return Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
     }
 
     private static void startDaemon(Runnable r) {
@@ -209,6 +198,15 @@ public final class LocalBackend implements Backend {
         return streams;
     }
 
+    /**
+     * Backs up the running backend into {@code target} (see {@link LocalBackup}). Callers keep retention from
+     * running meanwhile, as the engine does: it moves and deletes the archive files being copied.
+     */
+    @Override
+    public BackupSummary backup(Path target) {
+        return LocalBackup.write(target, dir, db, log, objects, clock);
+    }
+
     @Override
     public void close() {
         try {
@@ -220,26 +218,10 @@ public final class LocalBackend implements Backend {
                 try {
                     db.close();
                 } finally {
-                    releaseLock();
+                    lock.close();
                 }
             }
         }
     }
 
-    private void releaseLock() {
-        try {
-            lock.release();
-        } catch (IOException e) {
-            LOG.debug("releasing lock", e);
-        }
-        closeQuietly(lockChannel);
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            LOG.debug("closing lock file", e);
-        }
-    }
 }

@@ -1,8 +1,11 @@
 package dev.tally.local;
 
+import dev.tally.api.BackupSummary;
 import dev.tally.spi.Backend;
 import dev.tally.spi.BackendConfig;
 import dev.tally.spi.BackendProvider;
+
+import java.nio.file.Path;
 
 /** Registers the {@code local} backend (Chronicle Queue, H2, Caffeine, local directory). */
 public final class LocalBackendProvider implements BackendProvider {
@@ -29,5 +32,11 @@ public final class LocalBackendProvider implements BackendProvider {
     @Override
     public Backend open(BackendConfig config) {
         return new LocalBackend(config);
+    }
+
+    /** Restores a backup of {@link Backend#backup} into {@code tally.data-dir}; see {@link LocalBackup}. */
+    @Override
+    public BackupSummary restore(Path backup, BackendConfig config, boolean force) {
+        return LocalBackup.restore(backup, LocalBackend.dataDir(config), force);
     }
 }

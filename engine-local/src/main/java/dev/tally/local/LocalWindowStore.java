@@ -9,8 +9,10 @@ import dev.tally.spi.WindowStore;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Real-time windows held in memory for reads (so queries see a flush at once) and written to H2 in the same
@@ -143,16 +146,34 @@ final class LocalWindowStore implements WindowStore {
     @Override
     public void expireBefore(Instant cutoff) {
         long millis = cutoff.toEpochMilli();
+        db.inTransaction(c -> deleteWindows(c, "window_start < ?", millis));
+        forget(windows -> windows.headMap(millis, false));
+    }
+
+    @Override
+    public void rewind(Instant from, Checkpoint checkpoint) {
+        long millis = from.toEpochMilli();
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM realtime_windows WHERE window_start < ?")) {
-                ps.setLong(1, millis);
-                return ps.executeUpdate();
-            }
+            deleteWindows(c, "window_start >= ?", millis);
+            H2Database.saveCheckpoint(c, checkpoint);
+            return null;
         });
+        forget(windows -> windows.tailMap(millis, true));
+    }
+
+    private static int deleteWindows(Connection c, String condition, long millis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM realtime_windows WHERE " + condition)) {
+            ps.setLong(1, millis);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Clears the part of each series' in-memory windows that {@code part} selects, bumping versions. */
+    private void forget(UnaryOperator<NavigableMap<Long, Map<List<String>, Aggregate>>> part) {
         for (Map.Entry<Series, NavigableMap<Long, Map<List<String>, Aggregate>>> e : series.entrySet()) {
-            NavigableMap<Long, Map<List<String>, Aggregate>> old = e.getValue().headMap(millis, false);
-            if (!old.isEmpty()) {
-                old.clear();
+            NavigableMap<Long, Map<List<String>, Aggregate>> dropped = part.apply(e.getValue());
+            if (!dropped.isEmpty()) {
+                dropped.clear();
                 versions.computeIfAbsent(e.getKey().projectId(), p -> new AtomicLong()).incrementAndGet();
             }
         }

@@ -8,6 +8,8 @@ import dev.tally.api.InvalidSchemaException;
 import dev.tally.api.NotFoundException;
 import dev.tally.api.OverloadedException;
 import dev.tally.api.QueryTimeoutException;
+import dev.tally.api.NotIdleException;
+import dev.tally.api.NotSupportedException;
 import dev.tally.api.SchemaConflictException;
 import dev.tally.api.UnableToAppendException;
 import dev.tally.api.Violation;
@@ -86,6 +88,12 @@ final class ErrorResponses {
                 code = "invalid_request";
             }
             return new ApiError(400, code, r.getMessage(), HttpJson.violations(r.violations()), null);
+        }
+        if (failure instanceof NotSupportedException n) {
+            return new ApiError(501, "not_supported", n.getMessage(), List.of(), null);
+        }
+        if (failure instanceof NotIdleException n) {
+            return new ApiError(503, "busy", n.getMessage(), List.of(), retryAfter);
         }
         if (failure instanceof NotFoundException n) {
             return new ApiError(404, "not_found", n.getMessage(), List.of(), null);

@@ -54,6 +54,7 @@ final class Routes {
         SchemaRoutes.mount(r);
         ProjectRoutes.mount(r);
         ArchiveRoutes.mount(r);
+        AdminRoutes.mount(r);
         r.router.route().failureHandler(state.errors::handleFailure);
         // what the router answers itself: no route (404), wrong method (405), undecodable path or query (400), ...
         for (int status : new int[]{400, 404, 405, 413, 414, 415, 431, 500, 503}) {
@@ -131,7 +132,8 @@ final class Routes {
             ctx.request().pause();
             state.executor.run(ctx, () -> state.auth.verify(key), principal -> ctx.fail(principal.isEmpty()
                     ? HttpFailure.unauthorized("invalid API key")
-                    : HttpFailure.forbidden("creating projects needs the server admin key, not a project key")));
+                    : HttpFailure.forbidden(ctx.request().method() + " " + ctx.get(ROUTE_KEY)
+                    + " needs the server admin key, not a project key")));
         };
     }
 

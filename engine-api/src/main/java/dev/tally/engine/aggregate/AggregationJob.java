@@ -27,14 +27,22 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The real-time aggregator: consumes the event log, folds events into 1m/5m/1h event-time tumbling windows
  * per (project, metric, dimension values), and flushes whole-window values to the {@code WindowStore}
  * together with its log position and watermarks, so a restart resumes exactly where the stored values end.
  *
- * <p>Runs on one thread of a {@link StreamRuntime}; {@link #awaitPosition} may be called from any thread.
+ * <p>A replay ({@link #replay}) drops the windows from some time on and re-reads the log from a position
+ * before their first event: records it had aggregated before (up to the position it had reached) count
+ * again only where they fall in the dropped windows; later records count as usual. The replay's bounds
+ * travel with the checkpoint, so a restart finishes it the same way.
+ *
+ * <p>Runs on one thread of a {@link StreamRuntime}; {@link #awaitPosition} and {@link #replay} may be called
+ * from any thread.
  */
 public final class AggregationJob implements StreamRuntime.StreamJob {
     public static final String CONSUMER = "aggregator";
@@ -65,6 +73,8 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
 
     private final LogProgress flushed = new LogProgress();
     private volatile Instant lastFlushTime;
+    private final AtomicReference<ReplayRequest> replayRequest = new AtomicReference<>();
+    private Replay replay;
 
     /**
      * @param housekeeping run about once a minute on the job's thread (e.g. trimming the rejected listing)
@@ -107,12 +117,42 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         return flushed.await(target, timeout, () -> flushRequested = true);
     }
 
+    /**
+     * Asks the job to drop the windows starting at or after {@code from} and re-aggregate from the log after
+     * {@code after} (moved back to where it is now, if it has not got that far). Completes, with the bounds
+     * used, once the windows are dropped and the checkpoint moved; re-aggregation then runs in the background
+     * ({@link #awaitPosition} waits for it).
+     */
+    public CompletableFuture<Rewind> replay(Instant from, LogPosition after) {
+        ReplayRequest request = new ReplayRequest(from, after, new CompletableFuture<>());
+        ReplayRequest previous = replayRequest.getAndSet(request);
+        if (previous != null) {
+            previous.done.cancel(false);
+        }
+        flushRequested = true;
+        return request.done;
+    }
+
+    /** Where a replay re-reads the log: after {@code after}, through {@code until} (what had been aggregated). */
+    public record Rewind(LogPosition after, LogPosition until) {
+    }
+
+    private record ReplayRequest(Instant from, LogPosition after, CompletableFuture<Rewind> done) {
+    }
+
     @Override
     public boolean step() {
         if (subscription == null) {
             open();
         }
-        LogBatch batch = subscription.poll(settings.pollBatch(), pollTimeout());
+        ReplayRequest request = replayRequest.getAndSet(null);
+        if (request != null) {
+            startReplay(request);
+        }
+        // Re-read records go one appended batch per poll, so each batch is known to be re-read or new.
+        LogPosition before = position;
+        LogBatch batch = subscription.poll(replay != null ? 1 : settings.pollBatch(), pollTimeout());
+        long replayFrom = replay != null && replay.rereads(before, batch.position()) ? replay.from() : Long.MIN_VALUE;
         // Checked after the poll: a metric defined before an event was appended is applied to that event.
         if (metricsChanged || System.nanoTime() - metricsLoadedAt > METRIC_RELOAD_NANOS) {
             loadMetrics();
@@ -127,11 +167,15 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
                 continue;
             }
             if (!se.imported()) {
-                process(se, now); // backfill goes to the archive and rollups only
+                process(se, now, replayFrom); // backfill goes to the archive and rollups only
             }
         }
         if (!batch.isEmpty()) {
             position = batch.position();
+        }
+        if (replay != null && position.covers(replay.until())) {
+            LOG.info("replay of the windows from {} caught up at {}", Instant.ofEpochMilli(replay.from()), position);
+            replay = null;
         }
         boolean caughtUp = batch.records().size() < settings.pollBatch();
         long sinceFlush = System.nanoTime() - lastFlushAt;
@@ -194,12 +238,52 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         Checkpoint cp = backend.windows().checkpoint(CONSUMER).orElse(null);
         position = cp == null ? LogPosition.NONE : cp.position();
         projects.clear();
+        replay = cp == null ? null : Replay.decode(cp.watermarks());
         if (cp != null) {
-            cp.watermarks().forEach((project, wm) -> projects.put(project, new ProjectAcc(wm)));
+            cp.watermarks().forEach((project, wm) -> {
+                if (!Replay.isKey(project)) {
+                    projects.put(project, new ProjectAcc(wm));
+                }
+            });
         }
         subscription = backend.eventLog().subscribe(CONSUMER, position);
         flushed.advanceTo(position);
-        LOG.debug("aggregator resumes after {}", position);
+        LOG.debug("aggregator resumes after {}{}", position, replay == null ? "" : " replaying " + replay);
+    }
+
+    /**
+     * Flushes, then drops the windows from the request's time on and moves the checkpoint back, with each
+     * project's watermark lowered to just before that time: its re-read events then meet the same lateness
+     * checks as the first time (every event that could raise a watermark past it is re-read too).
+     */
+    private void startReplay(ReplayRequest request) {
+        try {
+            if (pending()) {
+                flush();
+            }
+            LogPosition until = position;
+            LogPosition after = request.after().min(until);
+            long from = request.from().toEpochMilli();
+            Map<String, Long> watermarks = new HashMap<>();
+            projects.forEach((id, p) -> {
+                if (p.watermark != Long.MIN_VALUE) {
+                    watermarks.put(id, Math.min(p.watermark, from - 1));
+                }
+            });
+            if (!after.covers(until)) {
+                watermarks.putAll(new Replay(from, until).encode());
+            }
+            backend.windows().rewind(request.from(), new Checkpoint(CONSUMER, after, watermarks));
+            recover();
+            open();
+            flushed.advance(position);
+            LOG.info("replaying the windows from {}: re-reading the log after {} through {}", request.from(), after,
+                    until);
+            request.done().complete(new Rewind(after, until));
+        } catch (RuntimeException e) {
+            request.done().completeExceptionally(e);
+            throw e;
+        }
     }
 
     private void loadMetrics() {
@@ -219,7 +303,17 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         }
     }
 
-    private void process(StoredEvent se, long now) {
+    /**
+     * Folds one event into its windows. {@code replayFrom} is {@link Long#MIN_VALUE} for a new record; for a
+     * re-read one it is where the dropped windows start: earlier events are already counted, and lateness was
+     * already recorded the first time.
+     */
+    private void process(StoredEvent se, long now, long replayFrom) {
+        long ts = se.event().timestamp().toEpochMilli();
+        if (ts < replayFrom) {
+            return;
+        }
+        boolean reread = replayFrom != Long.MIN_VALUE;
         String projectId = se.projectId();
         ProjectAcc p = projects.get(projectId);
         if (p == null) {
@@ -229,13 +323,18 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         if (p.metrics == null) {
             p.syncPlans(plans.getOrDefault(projectId, List.of()));
         }
-        long ts = se.event().timestamp().toEpochMilli();
         if (p.watermark != Long.MIN_VALUE && ts < p.watermark - latenessMillis) {
+            if (reread) {
+                return;
+            }
             recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is more than " + settings.allowedLateness()
                     + " behind the project's watermark " + Instant.ofEpochMilli(p.watermark));
             return;
         }
         if (ts < now - retentionMillis) {
+            if (reread) {
+                return;
+            }
             recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is older than the real-time retention of "
                     + settings.retention());
             return;
@@ -319,6 +418,9 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
                 watermarks.put(id, p.watermark);
             }
         });
+        if (replay != null) {
+            watermarks.putAll(replay.encode());
+        }
         backend.windows().putAll(values, new Checkpoint(CONSUMER, position, watermarks));
         for (WindowAcc w : dirty) {
             w.dirty = false;

@@ -1,5 +1,6 @@
 package dev.tally.engine.rollup;
 
+import dev.tally.engine.IdlePasses;
 import dev.tally.spi.Backend;
 import dev.tally.spi.StreamRuntime;
 import dev.tally.spi.Warehouse.RollupTask;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Schedules rollups: once an hour has closed and its grace period passed (late events and the archive's
@@ -27,11 +27,7 @@ public final class RollupJob implements StreamRuntime.StreamJob {
     private final RollupService rollups;
     private final InstantSource clock;
     private final Duration grace;
-    private final Object signal = new Object();
-    private boolean triggered;
-    private boolean closing;
-    private long requested;
-    private long completed;
+    private final IdlePasses passes = new IdlePasses();
 
     public RollupJob(Backend backend, RollupService rollups, InstantSource clock, Duration grace) {
         this.backend = backend;
@@ -47,10 +43,7 @@ public final class RollupJob implements StreamRuntime.StreamJob {
 
     /** Looks for work now instead of at the next tick. */
     public void trigger() {
-        synchronized (signal) {
-            triggered = true;
-            signal.notifyAll();
-        }
+        passes.trigger();
     }
 
     /**
@@ -60,38 +53,19 @@ public final class RollupJob implements StreamRuntime.StreamJob {
      * @return {@code false} on timeout
      */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (signal) {
-            long target = ++requested;
-            triggered = true;
-            signal.notifyAll();
-            while (completed < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || closing) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(signal, left);
-            }
-            return true;
-        }
+        return passes.await(timeout);
     }
 
     /** Makes a waiting step return at once, so the runtime can stop the job without waiting for the tick. */
     public void shutdown() {
-        synchronized (signal) {
-            closing = true;
-            signal.notifyAll();
-        }
+        passes.shutdown();
     }
 
     @Override
     public boolean step() throws InterruptedException {
-        long pass;
-        synchronized (signal) {
-            if (closing) {
-                return false;
-            }
-            pass = requested;
+        long pass = passes.begin();
+        if (pass < 0) {
+            return false;
         }
         Instant closedBefore = clock.instant().minus(Duration.ofHours(1)).minus(grace);
         List<RollupTask> tasks = backend.warehouse().pendingRollups(closedBefore, 96);
@@ -107,14 +81,7 @@ public final class RollupJob implements StreamRuntime.StreamJob {
         if (!tasks.isEmpty()) {
             return true;
         }
-        synchronized (signal) {
-            completed = Math.max(completed, pass);
-            signal.notifyAll();
-            if (!triggered && !closing && requested == pass) {
-                TimeUnit.MILLISECONDS.timedWait(signal, IDLE_WAIT.toMillis());
-            }
-            triggered = false;
-        }
+        passes.idle(pass, IDLE_WAIT);
         return false;
     }
 

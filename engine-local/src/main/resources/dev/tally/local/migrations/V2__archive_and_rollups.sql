@@ -33,4 +33,6 @@ CREATE TABLE rollup_versions (
 
 -- The unique constraint (project_id, event_id) already serves lookups by project.
 DROP INDEX idx_events_project_id;
+-- A rollup replaces one project's rows of an hour or a day across its metrics; retention expires by time.
+CREATE INDEX idx_aggregates_period ON metric_aggregates(project_id, time_granularity, "timestamp");
 CREATE INDEX idx_aggregates_time ON metric_aggregates("timestamp");

@@ -9,9 +9,10 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 
 /**
- * The {@code tally} command line: {@code serve} and {@code create-project} open an engine; {@code ingest},
- * {@code query}, {@code sql}, {@code schema register|get|list}, {@code metric define|list} and {@code project create} talk
- * to a running server ({@code --url}, {@code --key}).
+ * The {@code tally} command line: {@code serve}, {@code create-project} and {@code restore} work on a data
+ * directory; {@code ingest}, {@code import}, {@code query}, {@code sql}, {@code rollup},
+ * {@code schema register|get|list}, {@code metric define|list}, {@code project create}, {@code retention run},
+ * {@code backup} and {@code replay} talk to a running server ({@code --url}, {@code --key}).
  * Exit codes: 0 done,
  * 2 usage error (unknown option, bad value, missing command), 1 failure (the engine or server could not
  * start, a setting is invalid, ...).
@@ -20,7 +21,8 @@ import java.io.PrintWriter;
         description = "Tally, an embeddable event analytics engine, as a process.",
         subcommands = {ServeCommand.class, CreateProjectCommand.class, IngestCommand.class, ImportCommand.class, RollupCommand.class,
                 QueryCommand.class, SqlCommand.class,
-                SchemaCommand.class, MetricCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
+                SchemaCommand.class, MetricCommand.class, ProjectCommand.class, RetentionCommand.class,
+                BackupCommand.class, RestoreCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;

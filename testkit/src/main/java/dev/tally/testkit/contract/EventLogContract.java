@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,6 +33,11 @@ import static org.assertj.core.api.Assertions.fail;
  *
  * <p>Ordering is asserted per project only where several projects share the log, because a partitioned log
  * (one partition per project key) orders within a partition, not across partitions.
+ *
+ * <p>Retention: {@link EventLog#positionAt} finds where the records appended from a time on begin, and
+ * {@link EventLog#truncate} drops only records that are both consumed and old enough, never the record consumers
+ * resume at nor anything after it; the cases move the {@link #clock} over days, since logs drop whole segments
+ * (a local log rolls its files daily by the engine clock).
  *
  * <p>Reads poll in a loop with short timeouts until the expected records arrive or {@link #READ_DEADLINE}
  * passes, so asynchronous backends pass without sleeps.
@@ -416,6 +422,146 @@ public abstract class EventLogContract extends BackendContract {
             assertThat(endBefore.covers(log().endPosition())).isFalse();
             assertThat(readAll("c", LogPosition.NONE, 2).records()).extracting(LogRecord::eventId)
                     .containsExactly("before", "after");
+        }
+    }
+
+    /** Appends one single-record batch per id, then moves the clock a day on. */
+    private void appendDay(String... eventIds) {
+        for (String id : eventIds) {
+            log().append("p1", records("p1", id));
+        }
+        clock.advance(Duration.ofDays(1));
+    }
+
+    private List<String> idsAfter(LogPosition position, int expected) {
+        return readAll("c", position, expected).records().stream().map(LogRecord::eventId).toList();
+    }
+
+    @Nested
+    @DisplayName("finding records by append time")
+    class PositionAt {
+        @Test
+        void subscribingAfterThePositionOfATimeReadsExactlyTheRecordsAppendedFromThen() {
+            log().append("p1", records("p1", "early1", "early2"));
+            clock.advance(Duration.ofMinutes(10));
+            Instant cut = clock.instant();
+            log().append("p1", records("p1", "at-cut"));
+            clock.advance(Duration.ofMinutes(10));
+            log().append("p1", records("p1", "later"));
+            assertThat(idsAfter(log().positionAt(cut), 2)).containsExactly("at-cut", "later");
+        }
+
+        @Test
+        void aTimeInAnEarlierDayFileFindsTheFirstRecordOfTheNextOne() {
+            appendDay("d1-a", "d1-b");
+            Instant secondDay = clock.instant();
+            appendDay("d2-a");
+            log().append("p1", records("p1", "d3-a"));
+            assertThat(idsAfter(log().positionAt(secondDay), 2)).containsExactly("d2-a", "d3-a");
+            assertThat(idsAfter(log().positionAt(secondDay.minusSeconds(1)), 2)).containsExactly("d2-a", "d3-a");
+        }
+
+        @Test
+        void aTimeBeforeEveryRecordReadsTheWholeLog() {
+            Instant before = clock.instant().minusSeconds(60);
+            log().append("p1", records("p1", "e1", "e2"));
+            assertThat(idsAfter(log().positionAt(before), 2)).containsExactly("e1", "e2");
+        }
+
+        @Test
+        void aTimeAfterEveryRecordReadsOnlyLaterAppends() {
+            log().append("p1", records("p1", "old"));
+            clock.advance(Duration.ofMinutes(1));
+            LogPosition position = log().positionAt(clock.instant());
+            assertThat(position.covers(log().endPosition())).isTrue();
+            log().append("p1", records("p1", "new"));
+            assertThat(idsAfter(position, 1)).containsExactly("new");
+        }
+
+        @Test
+        void anEmptyLogHasNothingToRead() {
+            assertThat(LogPosition.NONE.covers(log().positionAt(clock.instant()))).isTrue();
+        }
+    }
+
+    @Nested
+    @DisplayName("truncation")
+    class Truncation {
+        @Test
+        void consumedRecordsOlderThanTheBoundAreDroppedAndTheirBytesCounted() {
+            appendDay("d1-a", "d1-b");
+            appendDay("d2-a");
+            Instant thirdDay = clock.instant();
+            log().append("p1", records("p1", "d3-a"));
+            long freed = log().truncate(log().endPosition(), thirdDay);
+            assertThat(freed).isPositive();
+            assertThat(idsAfter(LogPosition.NONE, 1)).containsExactly("d3-a");
+        }
+
+        @Test
+        void recordsAConsumerHasNotCommittedStayHoweverOld() {
+            appendDay("d1-a");
+            LogPosition afterFirstDay = log().endPosition();
+            appendDay("d2-a");
+            appendDay("d3-a");
+            log().append("p1", records("p1", "d4-a"));
+            log().truncate(afterFirstDay, clock.instant());
+            assertThat(idsAfter(afterFirstDay, 3)).as("a consumer resumes where it committed")
+                    .containsExactly("d2-a", "d3-a", "d4-a");
+        }
+
+        @Test
+        void recordsAppendedAfterTheBoundStayEvenWhenConsumed() {
+            appendDay("d1-a");
+            Instant secondDay = clock.instant();
+            appendDay("d2-a");
+            appendDay("d3-a");
+            log().truncate(log().endPosition(), secondDay);
+            List<String> kept = idsAfter(LogPosition.NONE, 2);
+            assertThat(kept).containsExactly("d2-a", "d3-a");
+        }
+
+        @Test
+        void nothingIsDroppedBeforeAnythingIsConsumed() {
+            appendDay("d1-a");
+            appendDay("d2-a");
+            assertThat(log().truncate(LogPosition.NONE, clock.instant())).isZero();
+            assertThat(idsAfter(LogPosition.NONE, 2)).containsExactly("d1-a", "d2-a");
+        }
+
+        @Test
+        void theNewestRecordsStayEvenWhenEverythingIsConsumedAndOld() {
+            appendDay("d1-a");
+            log().append("p1", records("p1", "d2-a"));
+            LogPosition end = log().endPosition();
+            clock.advance(Duration.ofDays(30));
+            log().truncate(end, clock.instant());
+            assertThat(idsAfter(LogPosition.NONE, 1)).contains("d2-a");
+            assertThat(log().endPosition()).isEqualTo(end);
+        }
+
+        @Test
+        void aTruncatedLogReopensKeepsItsEndAndTakesAppends() {
+            appendDay("d1-a");
+            appendDay("d2-a");
+            log().append("p1", records("p1", "d3-a"));
+            LogPosition end = log().endPosition();
+            log().truncate(end, clock.instant().minusSeconds(1));
+            reopenBackend();
+            assertThat(log().endPosition()).isEqualTo(end);
+            log().append("p1", records("p1", "d3-b"));
+            assertThat(idsAfter(LogPosition.NONE, 2)).containsExactly("d3-a", "d3-b");
+            assertThat(idsAfter(end, 1)).containsExactly("d3-b");
+        }
+
+        @Test
+        void positionAtATimeBeforeTheRetainedRecordsReadsWhatIsLeft() {
+            Instant start = clock.instant();
+            appendDay("d1-a");
+            appendDay("d2-a");
+            log().append("p1", records("p1", "d3-a"));
+            log().truncate(log().endPosition(), clock.instant());
+            assertThat(idsAfter(log().positionAt(start), 1)).containsExactly("d3-a");
         }
     }
 }

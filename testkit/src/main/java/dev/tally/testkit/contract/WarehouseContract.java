@@ -7,6 +7,8 @@ import dev.tally.spi.Aggregate;
 import dev.tally.spi.Checkpoint;
 import dev.tally.spi.LogPosition;
 import dev.tally.spi.Warehouse;
+import dev.tally.spi.Checkpoint;
+import dev.tally.spi.LogPosition;
 import dev.tally.spi.Warehouse.AggregateRow;
 import dev.tally.spi.Warehouse.ArchivedFile;
 import dev.tally.spi.Warehouse.EventMetadata;
@@ -455,6 +457,63 @@ public abstract class WarehouseContract extends BackendContract {
             assertThat(warehouse().expireAggregates(hour(3))).isEqualTo(1);
             assertThat(warehouse().aggregates("p1", "revenue", "hour", hour(-1), hour(9)))
                     .extracting(AggregateRow::timestamp).containsExactly(hour(5));
+        }
+    }
+
+    private ArchivedFile file(String projectId, int hour, String name) {
+        Instant h = hour(hour);
+        return new ArchivedFile(0, projectId, projectId + "/events/" + name + ".parquet", h, 2, 100, h.plusSeconds(10),
+                h.plusSeconds(20), StorageClass.HOT);
+    }
+
+    private EventMetadata archivedEvent(ArchivedFile f, String eventId, int second) {
+        Instant ts = f.hour().plusSeconds(second);
+        return new EventMetadata(eventId, "user-1", "purchase", f.projectId(), ts, ts, f.key(), "day", null, "processed");
+    }
+
+    @Nested
+    @DisplayName("archive manifest and retention")
+    class ArchiveRetention {
+        @Test
+        void filesBeforeAnHourAreListedAcrossProjectsOldestFirstPerStorageClass() {
+            warehouse().commitArchive(new Checkpoint("archiver", LogPosition.of(1), Map.of()),
+                    List.of(file("p1", -2, "a"), file("p2", -3, "b"), file("p1", -1, "c"), file("p1", 0, "d")));
+            assertThat(warehouse().archivedFilesBefore(hour(0), StorageClass.HOT, 10))
+                    .extracting(ArchivedFile::key).containsExactly("p2/events/b.parquet", "p1/events/a.parquet",
+                            "p1/events/c.parquet");
+            assertThat(warehouse().archivedFilesBefore(hour(0), StorageClass.HOT, 2)).hasSize(2);
+            assertThat(warehouse().archivedFilesBefore(hour(0), StorageClass.COLD, 10)).isEmpty();
+        }
+
+        @Test
+        void aRelocatedFileIsListedUnderItsNewKeyAndClass() {
+            warehouse().commitArchive(new Checkpoint("archiver", LogPosition.of(1), Map.of()), List.of(file("p1", -2, "a")));
+            ArchivedFile f = warehouse().archivedFiles("p1").get(0);
+            warehouse().relocateArchivedFile(f.id(), "p1/cold/events/a.parquet", StorageClass.COLD);
+            assertThat(warehouse().archivedFiles("p1")).singleElement().satisfies(moved -> {
+                assertThat(moved.key()).isEqualTo("p1/cold/events/a.parquet");
+                assertThat(moved.storageClass()).isEqualTo(StorageClass.COLD);
+                assertThat(moved.rows()).isEqualTo(f.rows());
+            });
+            assertThat(warehouse().archivedFilesBefore(hour(0), StorageClass.COLD, 10)).extracting(ArchivedFile::id)
+                    .containsExactly(f.id());
+            assertThat(warehouse().archivedFilesBefore(hour(0), StorageClass.HOT, 10)).isEmpty();
+        }
+
+        @Test
+        void forgettingFilesDeletesTheirRowsAndTheirEventsMetadataOnly() {
+            ArchivedFile a = file("p1", -2, "a");
+            ArchivedFile b = file("p1", -2, "b");
+            warehouse().commitArchive(new Checkpoint("archiver", LogPosition.of(1), Map.of()), List.of(a, b));
+            warehouse().insertEventMetadata(List.of(archivedEvent(a, "e1", 10), archivedEvent(a, "e2", 20),
+                    archivedEvent(b, "e3", 15)));
+            long idOfA = warehouse().archivedFiles("p1").stream().filter(f -> f.key().equals(a.key()))
+                    .findFirst().orElseThrow().id();
+            assertThat(warehouse().forgetArchivedFiles(List.of(idOfA))).isEqualTo(2);
+            assertThat(warehouse().archivedFiles("p1")).extracting(ArchivedFile::key).containsExactly(b.key());
+            assertThat(warehouse().countEventMetadata("p1")).isEqualTo(1);
+            assertThat(warehouse().eventMetadata("p1", "e3")).isPresent();
+            assertThat(warehouse().forgetArchivedFiles(List.of())).isZero();
         }
     }
 

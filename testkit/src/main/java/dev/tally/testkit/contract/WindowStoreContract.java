@@ -374,6 +374,40 @@ public abstract class WindowStoreContract extends BackendContract {
     }
 
     @Nested
+    @DisplayName("rewind")
+    class Rewind {
+        @Test
+        void rewindDropsExactlyTheWindowsFromTheTimeOnAndStoresTheCheckpoint() {
+            windows().putAll(Map.of(minute(t0(), "US"), aggregate(0, 1.0),
+                            minute(t0() + MINUTE, "US"), aggregate(0, 2.0),
+                            key("p2", "orders", WindowSize.ONE_HOUR, t0() + 60 * MINUTE, "DE"), aggregate(0, 4.0)),
+                    new Checkpoint(CONSUMER, LogPosition.of(9), Map.of("p1", t0() + MINUTE)));
+            long before = windows().version("p1");
+            windows().rewind(Instant.ofEpochMilli(t0() + MINUTE),
+                    new Checkpoint(CONSUMER, LogPosition.of(4), Map.of("p1", t0())));
+            assertThat(windows().get(minute(t0(), "US"))).isPresent();
+            assertThat(windows().get(minute(t0() + MINUTE, "US"))).isEmpty();
+            assertThat(windows().get(key("p2", "orders", WindowSize.ONE_HOUR, t0() + 60 * MINUTE, "DE"))).isEmpty();
+            assertThat(rangeByStart("p1", "revenue", WindowSize.ONE_MINUTE, 0, Long.MAX_VALUE)).containsOnlyKeys(t0());
+            Checkpoint cp = windows().checkpoint(CONSUMER).orElseThrow();
+            assertThat(cp.position()).isEqualTo(LogPosition.of(4));
+            assertThat(cp.watermarks()).containsExactly(Map.entry("p1", t0()));
+            assertThat(windows().version("p1")).isNotEqualTo(before);
+        }
+
+        @Test
+        void rewoundWindowsStayGoneAfterAReopenAndNewPutsLandAgain() {
+            put(Map.of(minute(t0(), "US"), aggregate(0, 1.0), minute(t0() + MINUTE, "US"), aggregate(0, 2.0)));
+            windows().rewind(Instant.ofEpochMilli(t0()), checkpoint(0));
+            reopenBackend();
+            assertThat(windows().get(minute(t0(), "US"))).isEmpty();
+            assertThat(windows().get(minute(t0() + MINUTE, "US"))).isEmpty();
+            put(minute(t0() + MINUTE, "US"), aggregate(0, 5.0));
+            assertThat(stored(minute(t0() + MINUTE, "US")).sum()).isEqualTo(5.0);
+        }
+    }
+
+    @Nested
     @DisplayName("durability across a reopen")
     class Durability {
         @Test
