@@ -87,12 +87,18 @@ public final class BenchMain implements Runnable {
         @Option(names = "--dir", description = "data directory (default: a fresh temp dir, deleted after)")
         Path dir;
 
+        @Option(names = "--without-archive", description = "first run the same ingest with the archive off")
+        boolean withoutArchive;
+
         @Option(names = "--skip-raw", description = "do not run the raw Chronicle baseline")
         boolean skipRaw;
 
         @Override
         public Integer call() throws Exception {
-            double tallyRate = tallyIngest(events, dir);
+            if (withoutArchive) {
+                tallyIngest(events, dir, false);
+            }
+            double tallyRate = tallyIngest(events, dir, true);
             if (!skipRaw) {
                 double perBatch = rawChronicle(events, true);
                 double perEvent = rawChronicle(events, false);
@@ -106,10 +112,15 @@ public final class BenchMain implements Runnable {
     }
 
     static double tallyIngest(long events, Path dirOrNull) throws Exception {
+        return tallyIngest(events, dirOrNull, true);
+    }
+
+    static double tallyIngest(long events, Path dirOrNull, boolean archive) throws Exception {
         Path dir = dirOrNull != null ? dirOrNull : tempDir("tally-bench-ingest-");
         Workload workload = new Workload(7, "run" + System.nanoTime());
         InstantSource clock = Clock.system(ZoneOffset.UTC);
-        try (Tally tally = Tally.builder().dataDir(dir).clock(clock).build()) {
+        try (Tally tally = Tally.builder().dataDir(dir).clock(clock)
+                .setting("tally.archive.enabled", Boolean.toString(archive)).build()) {
             defineWorkload(tally);
             // warm-up: 100k events, not timed
             for (int i = 0; i < 100; i++) {
@@ -127,8 +138,8 @@ public final class BenchMain implements Runnable {
             tally.awaitIdle(Duration.ofMinutes(10));
             long done = System.nanoTime();
             double rate = accepted / ((done - start) / 1e9);
-            OUT.printf("Tally in-process ingest, %,d typed events in batches of %d, 1 schema, 3 metrics x 2 dims:%n",
-                    accepted, BATCH);
+            OUT.printf("Tally in-process ingest, %,d typed events in batches of %d, 1 schema, 3 metrics x 2 dims, "
+                    + "archive %s:%n", accepted, BATCH, archive ? "on" : "off");
             OUT.printf("  acknowledged (durable in log): %,.0f events/s%n", accepted / ((appended - start) / 1e9));
             OUT.printf("  end to end through aggregation: %,.0f events/s (%.1f s)%n", rate, (done - start) / 1e9);
             OUT.printf("  heap: max %d MiB, peak used %d MiB; GC time %d ms%n",
