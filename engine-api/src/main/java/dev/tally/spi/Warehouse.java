@@ -83,7 +83,8 @@ public interface Warehouse {
     List<RollupTask> pendingRollups(Instant startedBefore, int limit);
 
     /**
-     * Replaces the {@code hour} rows of the tasks' hours and the {@code day} rows of their UTC day, and records
+     * Replaces the {@code hour} rows of the tasks' hours and the {@code day} rows of their UTC day (each with
+     * its projection rows, see {@link #family}), and records
      * each hour as rolled up through its task's {@code maxFileId}, in one transaction. The tasks belong to one
      * project and one UTC day.
      */
@@ -100,6 +101,30 @@ public interface Warehouse {
 
     /** Deletes aggregate rows older than {@code before}; returns how many. */
     long expireAggregates(Instant before);
+
+    /**
+     * Label of rollup rows that merge every dimension combination of a period ({@code day:*}): what a query
+     * without {@code groupBy} or filters reads. Rollups write these beside the full rows.
+     */
+    static String allOf(String granularity) {
+        return granularity + ":*";
+    }
+
+    /** Label of rollup rows merged per value of dimension {@code index} ({@code day:0}): a one-dimension {@code groupBy}. */
+    static String byDimension(String granularity, int index) {
+        return granularity + ":" + index;
+    }
+
+    /** A granularity and every projection label of it: the rows a rollup replaces for one period. */
+    static List<String> family(String granularity) {
+        List<String> out = new java.util.ArrayList<>(dev.tally.api.MetricDefinition.MAX_DIMENSIONS + 2);
+        out.add(granularity);
+        out.add(allOf(granularity));
+        for (int d = 0; d < dev.tally.api.MetricDefinition.MAX_DIMENSIONS; d++) {
+            out.add(byDimension(granularity, d));
+        }
+        return out;
+    }
 
     /** Hot files stay where they were written; cold ones moved under the cold prefix (or storage class). */
     enum StorageClass { HOT, COLD }

@@ -396,9 +396,13 @@ final class H2Warehouse implements Warehouse {
         Instant day = tasks.get(0).hour().truncatedTo(ChronoUnit.DAYS);
         db.inTransaction(c -> {
             for (RollupTask task : tasks) {
-                deleteRows(c, projectId, "hour", task.hour(), task.hour().plus(1, ChronoUnit.HOURS));
+                for (String g : Warehouse.family("hour")) {
+                    deleteRows(c, projectId, g, task.hour(), task.hour().plus(1, ChronoUnit.HOURS));
+                }
             }
-            deleteRows(c, projectId, "day", day, day.plus(1, ChronoUnit.DAYS));
+            for (String g : Warehouse.family("day")) {
+                deleteRows(c, projectId, g, day, day.plus(1, ChronoUnit.DAYS));
+            }
             List<AggregateRow> all = new ArrayList<>(hourRows.size() + dayRows.size());
             all.addAll(hourRows);
             all.addAll(dayRows);

@@ -203,7 +203,8 @@ public final class QueryService {
         if (!dayRows.isEmpty()) {
             long lo = dayRows.stream().min(Long::compare).orElseThrow();
             long hi = dayRows.stream().max(Long::compare).orElseThrow() + DAY;
-            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), RollupService.DAY,
+            String rows = rowsOf(RollupService.DAY, def, buckets);
+            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), rows,
                     Instant.ofEpochMilli(lo), Instant.ofEpochMilli(hi))) {
                 long t = r.timestamp().toEpochMilli();
                 if (dayRows.contains(t)) {
@@ -213,7 +214,8 @@ public final class QueryService {
         }
         if (!hourRows.isEmpty()) {
             Set<Long> wanted = new HashSet<>(hourRows);
-            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), RollupService.HOUR,
+            String rows = rowsOf(RollupService.HOUR, def, buckets);
+            for (Warehouse.AggregateRow r : backend.warehouse().aggregates(projectId, def.name(), rows,
                     Instant.ofEpochMilli(hourRows.get(0)), Instant.ofEpochMilli(hourRows.get(hourRows.size() - 1) + HOUR))) {
                 long t = r.timestamp().toEpochMilli();
                 if (wanted.contains(t)) {
@@ -241,6 +243,25 @@ public final class QueryService {
             notes.add(scans.size() + " hour(s) split by bucket boundaries were computed from the archive ("
                     + scanned + " events read)");
         }
+    }
+
+    /**
+     * Which rows of a granularity answer the query with the fewest reads: without {@code groupBy} and filters
+     * the all-combinations projection, grouped by one of several dimensions (no filters) that dimension's
+     * projection, otherwise the full rows.
+     */
+    private static String rowsOf(String granularity, MetricDefinition def, Buckets buckets) {
+        int dims = def.dimensions().size();
+        if (dims == 0 || !buckets.q.filters().isEmpty()) {
+            return granularity;
+        }
+        if (buckets.q.groupBy().isEmpty()) {
+            return Warehouse.allOf(granularity);
+        }
+        if (buckets.q.groupBy().size() == 1 && dims > 1) {
+            return Warehouse.byDimension(granularity, def.dimensions().indexOf(buckets.q.groupBy().get(0)));
+        }
+        return granularity;
     }
 
     private static boolean wholeDayServed(long day, long start, long end, long horizon, Set<Long> rolled) {

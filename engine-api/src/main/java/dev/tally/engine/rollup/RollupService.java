@@ -7,6 +7,7 @@ import dev.tally.engine.archive.ArchiveLayout;
 import dev.tally.engine.archive.ParquetIo;
 import dev.tally.spi.Aggregate;
 import dev.tally.spi.Backend;
+import dev.tally.spi.Warehouse;
 import dev.tally.spi.Warehouse.AggregateRow;
 import dev.tally.spi.Warehouse.ArchivedFile;
 import dev.tally.spi.Warehouse.RollupTask;
@@ -196,19 +197,45 @@ public final class RollupService {
         return a;
     }
 
+    /**
+     * The rows of one period: one per dimension combination, plus pre-merged projections so the common
+     * questions read few rows — {@link Warehouse#allOf} (every combination merged) and, with two or more
+     * dimensions, {@link Warehouse#byDimension} (merged per value of one dimension).
+     */
     private static List<AggregateRow> rows(String projectId, MetricPlan plan, String granularity, Instant at,
                                            Map<List<String>, Aggregate> acc) {
         MetricDefinition def = plan.definition();
-        List<AggregateRow> rows = new ArrayList<>(acc.size());
+        List<String> names = def.dimensions();
+        List<AggregateRow> rows = new ArrayList<>(acc.size() + 8);
         acc.forEach((dims, a) -> {
             Map<String, String> named = new LinkedHashMap<>();
             for (int d = 0; d < dims.size(); d++) {
-                named.put(def.dimensions().get(d), dims.get(d));
+                named.put(names.get(d), dims.get(d));
             }
-            rows.add(new AggregateRow(projectId, def.name(), def.aggregation().wireName(), granularity, at,
-                    a.value(def.aggregation()), named, a));
+            rows.add(row(projectId, def, granularity, at, named, a));
         });
+        if (names.isEmpty() || acc.isEmpty()) {
+            return rows;
+        }
+        Aggregate all = Aggregate.empty();
+        acc.values().forEach(all::merge);
+        rows.add(row(projectId, def, Warehouse.allOf(granularity), at, Map.of(), all));
+        for (int d = 0; names.size() > 1 && d < names.size(); d++) {
+            Map<String, Aggregate> perValue = new HashMap<>();
+            for (Map.Entry<List<String>, Aggregate> e : acc.entrySet()) {
+                perValue.computeIfAbsent(e.getKey().get(d), v -> Aggregate.empty()).merge(e.getValue());
+            }
+            String name = names.get(d);
+            String projection = Warehouse.byDimension(granularity, d);
+            perValue.forEach((value, a) -> rows.add(row(projectId, def, projection, at, Map.of(name, value), a)));
+        }
         return rows;
+    }
+
+    private static AggregateRow row(String projectId, MetricDefinition def, String granularity, Instant at,
+                                    Map<String, String> dimensions, Aggregate a) {
+        return new AggregateRow(projectId, def.name(), def.aggregation().wireName(), granularity, at,
+                a.value(def.aggregation()), dimensions, a);
     }
 
     /** A row's dimension values in the metric's definition order. */

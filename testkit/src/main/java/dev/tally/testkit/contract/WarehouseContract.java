@@ -440,6 +440,22 @@ public abstract class WarehouseContract extends BackendContract {
         }
 
         @Test
+        void aRollupAlsoReplacesTheProjectionRowsOfItsHourAndDay() {
+            warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0)));
+            RollupTask task = warehouse().pendingRollups(hour(1), 10).get(0);
+            Instant day = hour(0).truncatedTo(ChronoUnit.DAYS);
+            warehouse().commitRollup(List.of(task),
+                    List.of(row("p1", "revenue", Warehouse.allOf("hour"), hour(0), 5.0, Map.of(), aggregate(0, 5))),
+                    List.of(row("p1", "revenue", Warehouse.byDimension("day", 0), day, 5.0, Map.of("country", "US"),
+                            aggregate(0, 5))));
+            assertThat(warehouse().aggregates("p1", "revenue", "hour:*", hour(0), hour(1))).hasSize(1);
+            assertThat(warehouse().aggregates("p1", "revenue", "day:0", day, day.plus(1, ChronoUnit.DAYS))).hasSize(1);
+            warehouse().commitRollup(List.of(task), List.of(), List.of());
+            assertThat(warehouse().aggregates("p1", "revenue", "hour:*", hour(0), hour(1))).isEmpty();
+            assertThat(warehouse().aggregates("p1", "revenue", "day:0", day, day.plus(1, ChronoUnit.DAYS))).isEmpty();
+        }
+
+        @Test
         void resettingAProjectsRollupsMakesEveryArchivedHourPendingAgain() {
             warehouse().commitArchive(archiver(1), List.of(file("p1", 0, 0), file("p1", 1, 0)));
             for (RollupTask t : warehouse().pendingRollups(hour(2), 10)) {
