@@ -18,7 +18,8 @@ import java.time.Duration;
  *   <li>{@code tally.dedup.ttl} (24h), {@code tally.cache.ttl} (60s), {@code tally.rejected.keep} (10000)</li>
  *   <li>{@code tally.archive.enabled} (true), {@code tally.archive.roll-interval} (1m),
  *       {@code tally.archive.max-file-size} (128MB), {@code tally.archive.event-metadata} (false),
- *       {@code tally.archive.spool-dir} (a temporary directory)</li>
+ *       {@code tally.archive.spool-dir} ({@code spool} in {@code tally.data-dir}, else a temporary
+ *       directory)</li>
  *   <li>{@code tally.rollup.grace}: how long after an hour ends its rollup waits for late events (allowed
  *       lateness + the archive's roll interval + 1m by default)</li>
  *   <li>{@code tally.retention.hot} (30d), {@code tally.retention.raw} (as {@code aggregates}),
@@ -43,7 +44,11 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
                 c.duration("tally.aggregator.flush-interval", d.flushInterval()),
                 d.pollBatch());
         ArchiveSettings a = ArchiveSettings.defaults();
-        String spool = c.get("tally.archive.spool-dir");
+        // Spool beside the data when there is a data directory: publishing is then a rename on one file system,
+        // and a large file is never staged in a RAM-backed /tmp.
+        String spool = c.string("tally.archive.spool-dir")
+                .or(() -> c.string("tally.data-dir").map(dir -> Path.of(dir).resolve("spool").toString()))
+                .orElse(null);
         ArchiveSettings archive = new ArchiveSettings(
                 c.bool("tally.archive.enabled", a.enabled()),
                 c.duration("tally.archive.roll-interval", a.rollInterval()),

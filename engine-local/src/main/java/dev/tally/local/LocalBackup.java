@@ -49,7 +49,8 @@ final class LocalBackup {
     static final String MANIFEST = "backup.json";
     private static final String DB_ZIP = "db.zip";
     private static final int FORMAT = 1;
-    private static final Set<String> DATA_ENTRIES = Set.of(DataDirLock.FILE, "log", "db", "dedup", "objects");
+    private static final Set<String> DATA_ENTRIES = Set.of(DataDirLock.FILE, "log", "db", "dedup", "objects",
+            "spool");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Logger LOG = LoggerFactory.getLogger(LocalBackup.class);
 

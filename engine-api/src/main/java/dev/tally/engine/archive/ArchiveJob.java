@@ -86,6 +86,7 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
             this.spool = settings.spoolDir() != null
                     ? Files.createDirectories(settings.spoolDir())
                     : Files.createTempDirectory("tally-archive-");
+            clearSpool(); // leftovers of a crash: their ranges are redone from the committed position
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the archive spool directory", e);
@@ -318,14 +319,18 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
                 subscription.close();
                 subscription = null;
             }
-            try (var files = Files.list(spool)) {
-                files.forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                LOG.debug("cleaning the spool directory", e);
-            }
+            clearSpool();
             if (settings.spoolDir() == null) {
                 spool.toFile().delete();
             }
+        }
+    }
+
+    private void clearSpool() {
+        try (var files = Files.list(spool)) {
+            files.forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("cleaning the spool directory", e);
         }
     }
 
