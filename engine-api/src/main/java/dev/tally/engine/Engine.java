@@ -371,11 +371,7 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public BatchResult ingestJson(String json) {
-            EventBody body = parseJson(json, null);
-            if (!body.bodyViolations().isEmpty()) {
-                throw new InvalidRequestException(body.bodyViolations());
-            }
-            return ingestParsed(body.events());
+            return ingestParsed(events(json, null));
         }
 
         @Override
@@ -399,11 +395,16 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public BatchResult importJson(String json) {
-            EventBody body = parseJson(json, true);
+            return importParsed(events(json, true));
+        }
+
+        /** The events of a JSON body; a body that is not events at all is an {@link InvalidRequestException}. */
+        private List<ParsedEvent> events(String json, Boolean batch) {
+            EventBody body = parseJson(json, batch);
             if (!body.bodyViolations().isEmpty()) {
                 throw new InvalidRequestException(body.bodyViolations());
             }
-            return importParsed(body.events());
+            return body.events();
         }
 
         @Override

@@ -187,8 +187,8 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
             @SuppressWarnings("unchecked")
             Map<String, String> props = (Map<String, String>) record.get(5);
             metadata.add(new EventMetadata(se.event().eventId(), se.event().userId(), se.event().eventType(),
-                    se.projectId(), se.event().timestamp(), se.ingestedAt(), f.key,
-                    ArchiveLayout.dayPartition(Instant.ofEpochMilli(p.hour)), hash(props), "processed"));
+                    se.projectId(), se.event().timestamp(), se.ingestedAt(), f.key, f.dayPartition, hash(props),
+                    "processed"));
             if (metadata.size() >= METADATA_BATCH) {
                 flushMetadata();
             }
@@ -210,7 +210,8 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
         nextPart.put(p, part + 1);
         String key = ArchiveLayout.key(p.projectId, Instant.ofEpochMilli(p.hour), part, StorageClass.HOT);
         Path tmp = spool.resolve(p.projectId + "-" + p.hour + "-" + part + ".parquet");
-        OpenFile f = new OpenFile(key, tmp, ParquetIo.writer(tmp, settings.rowGroupBytes()));
+        OpenFile f = new OpenFile(key, ArchiveLayout.dayPartition(Instant.ofEpochMilli(p.hour)), tmp,
+                ParquetIo.writer(tmp, settings.rowGroupBytes()));
         if (open.isEmpty()) {
             firstOpenedAt = System.nanoTime();
         }
@@ -339,14 +340,17 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
 
     private static final class OpenFile {
         final String key;
+        /** The seed's {@code file_partition} of every event in the file, formatted once. */
+        final String dayPartition;
         final Path tmp;
         final ParquetWriter<GenericRecord> writer;
         long rows;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
 
-        OpenFile(String key, Path tmp, ParquetWriter<GenericRecord> writer) {
+        OpenFile(String key, String dayPartition, Path tmp, ParquetWriter<GenericRecord> writer) {
             this.key = key;
+            this.dayPartition = dayPartition;
             this.tmp = tmp;
             this.writer = writer;
         }
