@@ -109,4 +109,42 @@ class LogPositionTest {
         assertThat(LogPosition.of(1)).isNotEqualTo(LogPosition.of(1, -1));
         assertThat(LogPosition.of()).isEqualTo(LogPosition.NONE);
     }
+
+    @Test
+    void namedPartitions_encodeAsPairsAndParseBack() {
+        LogPosition p = LogPosition.NONE.with("events.b/0", 3).with("events.a/1", 12);
+
+        assertThat(p.encode()).isEqualTo("events.a/1=12,events.b/0=3");
+        assertThat(LogPosition.parse(p.encode())).isEqualTo(p);
+        assertThat(p.lastOffset("events.a/1")).isEqualTo(12);
+        assertThat(p.lastOffset("events.c/0")).isEqualTo(-1);
+        assertThat(p.partitionNames()).containsExactly("events.a/1", "events.b/0");
+    }
+
+    @Test
+    void namedPartitions_coverAndMinByName() {
+        LogPosition a = LogPosition.NONE.with("t/0", 5).with("t/1", 7);
+        LogPosition b = LogPosition.NONE.with("t/1", 9).with("u/0", 1);
+
+        assertThat(a.covers(b)).isFalse();
+        assertThat(a.with("t/1", 9).with("u/0", 1).covers(b)).isTrue();
+        assertThat(a.min(b)).isEqualTo(LogPosition.NONE.with("t/0", -1).with("t/1", 7).with("u/0", -1));
+    }
+
+    @Test
+    void numberedPartitions_sortNumericallyPastNine() {
+        long[] offsets = new long[12];
+        offsets[10] = 4;
+        LogPosition p = LogPosition.of(offsets);
+
+        assertThat(p.encode()).isEqualTo("0,0,0,0,0,0,0,0,0,0,4,0");
+        assertThat(p.lastOffset(10)).isEqualTo(4);
+        assertThat(LogPosition.parse(p.encode())).isEqualTo(p);
+    }
+
+    @Test
+    void partitionNames_withSeparatorsAreRefused() {
+        assertThatThrownBy(() -> LogPosition.NONE.with("a,b", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogPosition.NONE.with("a=b", 1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -1,0 +1,151 @@
+package dev.tally.cloud;
+
+import dev.tally.api.ConfigurationException;
+import dev.tally.spi.Backend;
+import dev.tally.spi.BackendConfig;
+import dev.tally.spi.Catalog;
+import dev.tally.spi.DedupIndex;
+import dev.tally.spi.EventLog;
+import dev.tally.spi.InProcessStreamRuntime;
+import dev.tally.spi.ObjectStore;
+import dev.tally.spi.ResultCache;
+import dev.tally.spi.StreamRuntime;
+import dev.tally.spi.Warehouse;
+import dev.tally.spi.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.regex.Pattern;
+
+/**
+ * The cloud profile: the event log on Kafka, dedup index, real-time windows and result cache on Redis, catalog
+ * and warehouse on PostgreSQL, raw-event archive on S3 (or any S3-compatible store). Several engines (one per
+ * {@code tally serve} instance) may share one set of stores.
+ *
+ * <p>{@code tally.cloud.namespace} (optional, {@code [a-z0-9_]{1,30}}) scopes everything this backend stores: Kafka
+ * topics are prefixed {@code NAMESPACE.}, Redis keys {@code NAMESPACE:}, PostgreSQL tables live in schema
+ * {@code NAMESPACE} and S3 keys under {@code NAMESPACE/}. One set of servers can so hold several independent Tally
+ * deployments (or one per test).
+ */
+public final class CloudBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CloudBackend.class);
+    static final String NAMESPACE = "tally.cloud.namespace";
+    private static final Pattern NAMESPACE_PATTERN = Pattern.compile("[a-z0-9_]{1,30}");
+
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final PostgresDatabase postgres;
+    private final PostgresCatalog catalog;
+    private final PostgresWarehouse warehouse;
+    private final RedisConnection redis;
+    private final RedisDedupIndex dedup;
+    private final RedisWindowStore windows;
+    private final RedisResultCache cache;
+    private final KafkaEventLog log;
+    private final S3ObjectStore objects;
+    private final StreamRuntime streams = new InProcessStreamRuntime();
+
+    CloudBackend(BackendConfig config) {
+        String namespace = namespace(config);
+        try {
+            postgres = remember(PostgresDatabase.open(config, namespace));
+            catalog = new PostgresCatalog(postgres);
+            warehouse = new PostgresWarehouse(postgres);
+            redis = remember(RedisConnection.open(config, namespace));
+            dedup = new RedisDedupIndex(redis, config);
+            windows = new RedisWindowStore(redis, config);
+            cache = new RedisResultCache(redis);
+            log = remember(new KafkaEventLog(config, namespace));
+            objects = remember(new S3ObjectStore(config, namespace));
+        } catch (RuntimeException | Error e) {
+            closeAll();
+            throw e;
+        }
+        LOG.info("cloud backend open{}", namespace.isEmpty() ? "" : " in namespace " + namespace);
+    }
+
+    /** The configured namespace, or {@code ""} for none. */
+    static String namespace(BackendConfig config) {
+        String ns = config.string(NAMESPACE).orElse("");
+        if (!ns.isEmpty() && !NAMESPACE_PATTERN.matcher(ns).matches()) {
+            throw new ConfigurationException("setting '" + NAMESPACE + "' must match " + NAMESPACE_PATTERN.pattern()
+                    + ", got '" + ns + "'");
+        }
+        return ns;
+    }
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    @Override
+    public String name() {
+        return "cloud";
+    }
+
+    @Override
+    public EventLog eventLog() {
+        return log;
+    }
+
+    @Override
+    public DedupIndex dedup() {
+        return dedup;
+    }
+
+    @Override
+    public WindowStore windows() {
+        return windows;
+    }
+
+    @Override
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public Warehouse warehouse() {
+        return warehouse;
+    }
+
+    @Override
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    @Override
+    public ResultCache cache() {
+        return cache;
+    }
+
+    @Override
+    public StreamRuntime streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        closeAll();
+    }
+
+    /** Closes what was opened, newest first; keeps going past failures and rethrows the first. */
+    private void closeAll() {
+        RuntimeException first = null;
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException re ? re : new CloudStorageException("close failed", e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

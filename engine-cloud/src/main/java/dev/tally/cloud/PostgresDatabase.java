@@ -1,0 +1,14 @@
+package dev.tally.cloud;
+
+import dev.tally.spi.BackendConfig;
+
+/** Placeholder: replaced by the real implementation. */
+final class PostgresDatabase implements AutoCloseable {
+    static PostgresDatabase open(BackendConfig config, String namespace) {
+        throw new UnsupportedOperationException("not built yet");
+    }
+
+    @Override
+    public void close() {
+    }
+}
