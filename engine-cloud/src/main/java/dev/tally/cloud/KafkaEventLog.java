@@ -92,11 +92,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         Admin a = null;
         Producer<String, byte[]> p = null;
         try {
-            a = Admin.create(settings.admin);
+            a = KafkaSettings.client(KafkaSettings.ADMIN, () -> Admin.create(settings.admin));
+            p = KafkaSettings.client(KafkaSettings.PRODUCER, () -> new KafkaProducer<>(settings.producer));
             KafkaTopics t = new KafkaTopics(a, settings);
             String cluster = t.get(a.describeCluster().clusterId(), "describe the cluster");
             t.refresh();
-            p = new KafkaProducer<>(settings.producer);
             this.admin = a;
             this.producer = p;
             this.topics = t;

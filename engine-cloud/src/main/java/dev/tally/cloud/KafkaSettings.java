@@ -8,6 +8,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -135,14 +137,19 @@ final class KafkaSettings {
         producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         producer.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // One request in flight per broker: with more, a partition's first batch from this producer can be
+        // refused (a leader not ready yet, e.g. right after topic creation) while a later one is accepted, and the
+        // retry then fails with OutOfOrderSequence until the delivery timeout. Concurrent appends still share
+        // requests, since every record waiting in the producer goes out with the next one.
+        producer.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        ProducerConfig checkedProducer = check(PRODUCER, () -> new ProducerConfig(producer));
-        appendTimeout = Duration.ofMillis(checkedProducer.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG)
-                + checkedProducer.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
+        Map<String, Object> checkedProducer = check(PRODUCER, ProducerConfig.configDef(), producer);
+        appendTimeout = Duration.ofMillis((Long) checkedProducer.get(ProducerConfig.MAX_BLOCK_MS_CONFIG)
+                + (Integer) checkedProducer.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
 
         consumer = clientProperties(config, CONSUMER, FIXED_CONSUMER, ConsumerConfig.configNames());
         consumer.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
@@ -153,16 +160,14 @@ final class KafkaSettings {
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        Map<String, Object> probe = new HashMap<>(consumer);
-        probe.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + "settings-check");
-        check(CONSUMER, () -> new ConsumerConfig(probe));
+        check(CONSUMER, ConsumerConfig.configDef(), consumer);
 
         admin = clientProperties(config, ADMIN, FIXED_ADMIN, AdminClientConfig.configNames());
         admin.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         admin.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         admin.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        AdminClientConfig checkedAdmin = check(ADMIN, () -> new AdminClientConfig(admin));
-        adminTimeout = Duration.ofMillis(checkedAdmin.getInt(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG));
+        Map<String, Object> checkedAdmin = check(ADMIN, AdminClientConfig.configDef(), admin);
+        adminTimeout = Duration.ofMillis((Integer) checkedAdmin.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG));
 
         topicConfigs = new TreeMap<>(config.withPrefix(TOPIC_CONFIG));
         for (String key : topicConfigs.keySet()) {
@@ -238,12 +243,26 @@ final class KafkaSettings {
         return props;
     }
 
-    private static <T> T check(String prefix, java.util.function.Supplier<T> parse) {
+    /** Parses client properties the way the client will (types, ranges), without its config logging. */
+    private static Map<String, Object> check(String prefix, ConfigDef definition, Map<String, Object> props) {
+        return client(prefix, () -> definition.parse(props));
+    }
+
+    /**
+     * Creates a Kafka client (or parses its properties); a property the client refuses (including checks across
+     * properties that only the client makes) fails as a {@link ConfigurationException} naming the prefix.
+     */
+    static <T> T client(String prefix, java.util.function.Supplier<T> create) {
         try {
-            return parse.get();
-        } catch (ConfigException e) {
-            throw new ConfigurationException("a Kafka client setting under '" + prefix + "' (or '" + BOOTSTRAP_SERVERS
-                    + "') is invalid: " + e.getMessage(), e);
+            return create.get();
+        } catch (KafkaException e) { // ConfigException, or "failed to construct" wrapping one
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConfigException c) {
+                    throw new ConfigurationException("a Kafka client setting under '" + prefix + "' (or '"
+                            + BOOTSTRAP_SERVERS + "') is invalid: " + c.getMessage(), e);
+                }
+            }
+            throw e;
         }
     }
 

@@ -73,7 +73,7 @@ final class KafkaSubscription implements EventLog.Subscription {
         this.onClose = onClose;
         Map<String, Object> props = new HashMap<>(settings.consumer);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        this.consumer = new KafkaConsumer<>(props);
+        this.consumer = KafkaSettings.client(KafkaSettings.CONSUMER, () -> new KafkaConsumer<>(props));
         this.stopListening = topics.onChange(consumer::wakeup);
         this.nextDiscovery = System.nanoTime();
     }
