@@ -44,6 +44,7 @@ import java.util.function.Consumer;
  */
 final class KafkaSubscription implements EventLog.Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
+    private static final long CLOSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final KafkaSettings settings;
     private final KafkaTopics topics;
@@ -89,6 +90,9 @@ final class KafkaSubscription implements EventLog.Subscription {
             checkOpen();
             commitHandedOut();
             while (buffer.isEmpty()) {
+                if (closed) { // closed by another thread while this poll waited
+                    return new LogBatch(List.of(), position);
+                }
                 reassignIfChanged();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -97,13 +101,13 @@ final class KafkaSubscription implements EventLog.Subscription {
                 }
                 long wait = Math.min(left, Math.max(0, nextDiscovery - System.nanoTime()));
                 if (assigned.isEmpty()) {
-                    awaitTopics(wait);
+                    awaitTopics(Math.min(wait, CLOSE_CHECK_NANOS)); // a close does not notify the registry
                     continue;
                 }
                 try {
                     consumer.poll(Duration.ofNanos(wait)).forEach(buffer::add);
                 } catch (WakeupException e) {
-                    checkOpen(); // woken for a new topic (or a close): look again
+                    // woken for a new topic or a close: look again
                 }
             }
             return take(maxRecords);

@@ -33,6 +33,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -282,6 +286,43 @@ class CloudKafkaEventLogTest {
     }
 
     @Test
+    void closingTheLogEndsPollsWaitingInOtherThreads() throws Exception {
+        KafkaEventLog withTopic = open(Map.of("tally.kafka.partitions", "1"));
+        withTopic.append("p1", batch("p1", "e", 1));
+        KafkaEventLog empty = new KafkaEventLog(KafkaTestServer.config(namespace + "_empty", clock, Map.of()),
+                namespace + "_empty");
+        opened.add(empty);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            EventLog.Subscription reading = withTopic.subscribe("c", withTopic.endPosition());
+            EventLog.Subscription waiting = empty.subscribe("c", LogPosition.NONE);
+            // A poll that began before the close returns empty; one that begins after it is refused.
+            Callable<List<LogRecord>> pollReading = () -> pollUnlessClosed(reading);
+            Callable<List<LogRecord>> pollWaiting = () -> pollUnlessClosed(waiting);
+            Future<List<LogRecord>> onKafka = pool.submit(pollReading);
+            Future<List<LogRecord>> onRegistry = pool.submit(pollWaiting);
+            long started = System.nanoTime();
+            withTopic.close();
+            empty.close();
+            assertThat(onKafka.get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(onRegistry.get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no poll ran its 60 s")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThatThrownBy(() -> reading.poll(1, Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<LogRecord> pollUnlessClosed(EventLog.Subscription s) {
+        try {
+            return s.poll(10, Duration.ofSeconds(60)).records();
+        } catch (IllegalStateException closedBeforeThePoll) {
+            return List.of();
+        }
+    }
+
+    @Test
     void appendThroughputOfHundredRecordBatches() {
         KafkaEventLog log = open(Map.of());
         int batches = 300;
@@ -304,6 +345,39 @@ class CloudKafkaEventLogTest {
             total += offset + 1;
         }
         assertThat(total).isEqualTo(100L * (batches + 1));
+
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long concurrentStart = System.nanoTime();
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int b = 0; b < batches / threads; b++) {
+                        log.append("bench", batch("bench", "t" + thread + "-" + b + "-", 100));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            long concurrentNanos = System.nanoTime() - concurrentStart;
+            LOG.info("Kafka append, {} threads: {} batches of 100 records in {} ms: {} records/s", threads, batches,
+                    TimeUnit.NANOSECONDS.toMillis(concurrentNanos), Math.round(batches * 100 / (concurrentNanos / 1e9)));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        long endStart = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            log.endPosition();
+        }
+        LOG.info("Kafka endPosition (topic listing + offsets): {} ms per call",
+                String.format("%.2f", (System.nanoTime() - endStart) / 1e6 / 20));
     }
 
     private static List<Long> offsetsAfterEachPartition(LogPosition position) {
