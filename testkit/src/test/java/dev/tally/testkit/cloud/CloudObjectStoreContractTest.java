@@ -28,7 +28,9 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -129,6 +131,47 @@ class CloudObjectStoreContractTest extends ObjectStoreContract {
                     .containsExactly(tuple(1, 5L << 20), tuple(2, 5L << 20), tuple(3, content.length - (10L << 20)));
             try (S3Client raw = rawClient()) {
                 assertThat(raw.listMultipartUploads(b -> b.bucket(EmbeddedS3.BUCKET).prefix(key)).uploads()).isEmpty();
+            }
+        }
+
+        @Test
+        void aFailedPartAbortsTheUploadAndKeepsTheSource() throws Exception {
+            S3ObjectStore store = store(Map.of("tally.s3.multipart-threshold", "5MB", "tally.s3.part-size", "5MB"));
+            Path source = Files.write(dir.resolve("big.parquet"), random(11 << 20, 8));
+            String key = bucketKey("p1/events/failed.parquet");
+
+            try (AutoCloseable failing = S3RequestRecorder.failWhere(UploadPartRequest.class,
+                    part -> part.key().equals(key) && part.partNumber() == 2)) {
+                assertThatThrownBy(() -> store.putFile("p1/events/failed.parquet", source))
+                        .isInstanceOf(CloudStorageException.class).hasMessageContaining(key);
+            }
+
+            assertThat(source).exists();
+            assertThat(S3RequestRecorder.sent(AbortMultipartUploadRequest.class, abort -> abort.key().equals(key))).hasSize(1);
+            assertThat(store.list("p1/")).isEmpty();
+            try (S3Client raw = rawClient()) {
+                assertThat(raw.listMultipartUploads(b -> b.bucket(EmbeddedS3.BUCKET).prefix(key)).uploads()).isEmpty();
+            }
+            store.putFile("p1/events/failed.parquet", source); // a retry succeeds
+            assertThat(store.list("p1/")).extracting(ObjectInfo::size).containsExactly(11L << 20);
+        }
+
+        @Test
+        void aFooterReadCostsOneRequestAndARandomReadFetchesLittleMoreThanItAsks() throws IOException {
+            int size = 3 << 20;
+            backend.objects().put("part.parquet", random(size, 9));
+            String key = bucketKey("part.parquet");
+            try (SeekableByteChannel ch = backend.objects().open("part.parquet")) {
+                readFully(ch, size - 8, ByteBuffer.allocate(8)); // footer length
+                readFully(ch, size - 8 - 40_000, ByteBuffer.allocate(40_000)); // footer
+                assertThat(S3RequestRecorder.sent(GetObjectRequest.class, get -> get.key().equals(key)))
+                        .extracting(GetObjectRequest::range).containsExactly("bytes=" + (size - (1 << 20)) + "-" + (size - 1));
+
+                readFully(ch, 100_000, ByteBuffer.allocate(1000)); // a page header far away: 64 KB, not a block
+                readFully(ch, 101_000, ByteBuffer.allocate(64_546)); // reading on past that: a whole block
+                assertThat(S3RequestRecorder.sent(GetObjectRequest.class, get -> get.key().equals(key)))
+                        .extracting(GetObjectRequest::range)
+                        .endsWith("bytes=100000-165535", "bytes=165536-" + (165_536 + (1 << 20) - 1));
             }
         }
 
