@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -44,7 +46,8 @@ public final class CloudBackend implements Backend {
     private final RedisResultCache cache;
     private final KafkaEventLog log;
     private final S3ObjectStore objects;
-    private final StreamRuntime streams = new InProcessStreamRuntime();
+    private final GroupLeadership leadership;
+    private final StreamRuntime streams;
 
     CloudBackend(BackendConfig config) {
         String namespace = namespace(config);
@@ -58,6 +61,8 @@ public final class CloudBackend implements Backend {
             cache = new RedisResultCache(redis);
             log = remember(new KafkaEventLog(config, namespace));
             objects = remember(new S3ObjectStore(config, namespace));
+            leadership = remember(new GroupLeadership(leaderElectionClient(config), namespace));
+            streams = new InProcessStreamRuntime(leadership);
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
@@ -73,6 +78,18 @@ public final class CloudBackend implements Backend {
                     + ", got '" + ns + "'");
         }
         return ns;
+    }
+
+    /** Bootstrap servers plus the pass-through consumer properties (security settings apply to it too). */
+    private static Map<String, Object> leaderElectionClient(BackendConfig config) {
+        Map<String, Object> props = new HashMap<>(config.withPrefix("tally.kafka.consumer."));
+        props.put("bootstrap.servers", config.required("tally.kafka.bootstrap-servers"));
+        return props;
+    }
+
+    /** Whether this instance runs the background jobs now (one instance of those sharing the stores does). */
+    public boolean leadsBackgroundJobs() {
+        return leadership.isLeader();
     }
 
     private <T extends AutoCloseable> T remember(T resource) {
