@@ -229,10 +229,14 @@ public final class Engine implements AutoCloseable {
      */
     public void awaitIdle(Duration timeout) {
         checkOpen();
-        LogPosition target = backend.eventLog().endPosition();
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!backend.eventLog().awaitDelivered(timeout)) {
+            throw new NotIdleException("events acknowledged into the local spool (the event log was unreachable) "
+                    + "were not delivered to the log within " + timeout);
+        }
+        LogPosition target = backend.eventLog().endPosition();
         try {
-            if (!aggregator.awaitPosition(target, timeout)) {
+            if (!aggregator.awaitPosition(target, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 String failure = aggregatorHandle.lastFailure().map(t -> "; last aggregator failure: " + t).orElse("");
                 throw new NotIdleException("events were not aggregated within " + timeout + failure);
             }

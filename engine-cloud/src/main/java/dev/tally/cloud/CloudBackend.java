@@ -26,6 +26,11 @@ import java.util.regex.Pattern;
  * and warehouse on PostgreSQL, raw-event archive on S3 (or any S3-compatible store). Several engines (one per
  * {@code tally serve} instance) may share one set of stores.
  *
+ * <p>Appends the event log cannot take (Kafka unreachable) are acknowledged into a durable spool under
+ * {@code tally.data-dir} and delivered when it answers again ({@link SpoolingEventLog}). Of several engines on one
+ * set of stores, one runs the background jobs at a time ({@link GroupLeadership}); the others serve ingest and
+ * queries.
+ *
  * <p>{@code tally.cloud.namespace} (optional, {@code [a-z0-9_]{1,30}}) scopes everything this backend stores: Kafka
  * topics are prefixed {@code NAMESPACE.}, Redis keys {@code NAMESPACE:}, PostgreSQL tables live in schema
  * {@code NAMESPACE} and S3 keys under {@code NAMESPACE/}. One set of servers can so hold several independent Tally
@@ -44,7 +49,7 @@ public final class CloudBackend implements Backend {
     private final RedisDedupIndex dedup;
     private final RedisWindowStore windows;
     private final RedisResultCache cache;
-    private final KafkaEventLog log;
+    private final SpoolingEventLog log;
     private final S3ObjectStore objects;
     private final GroupLeadership leadership;
     private final StreamRuntime streams;
@@ -59,7 +64,8 @@ public final class CloudBackend implements Backend {
             dedup = new RedisDedupIndex(redis, config);
             windows = new RedisWindowStore(redis, config);
             cache = new RedisResultCache(redis);
-            log = remember(new KafkaEventLog(config, namespace));
+            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
+            log = remember(new SpoolingEventLog(kafka, dataDir(config).resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
             leadership = remember(new GroupLeadership(leaderElectionClient(config), namespace));
             streams = new InProcessStreamRuntime(leadership);
@@ -68,6 +74,11 @@ public final class CloudBackend implements Backend {
             throw e;
         }
         LOG.info("cloud backend open{}", namespace.isEmpty() ? "" : " in namespace " + namespace);
+    }
+
+    /** This engine's local directory (the archive's and the log's spools): {@code tally.data-dir}, default {@code tally-data}. */
+    static java.nio.file.Path dataDir(BackendConfig config) {
+        return java.nio.file.Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
     }
 
     /** The configured namespace, or {@code ""} for none. */
