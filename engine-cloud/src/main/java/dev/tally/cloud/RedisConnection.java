@@ -13,6 +13,8 @@ import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The cloud backend's link to Redis, shared by the dedup index, the window store and the result cache.
@@ -52,6 +55,7 @@ final class RedisConnection implements AutoCloseable {
     static final String TIMEOUT = "tally.redis.timeout";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final String endpoint;
@@ -61,8 +65,9 @@ final class RedisConnection implements AutoCloseable {
     private final ReentrantLock transactionLock = new ReentrantLock();
     private StatefulRedisConnection<byte[], byte[]> transactional;
 
-    private RedisConnection(RedisClient client, RedisURI uri, String endpoint, String prefix, Duration timeout,
+    private RedisConnection(ClientResources resources, RedisClient client, RedisURI uri, String endpoint, String prefix, Duration timeout,
                             StatefulRedisConnection<byte[], byte[]> shared) {
+        this.resources = resources;
         this.client = client;
         this.uri = uri;
         this.endpoint = endpoint;
@@ -88,7 +93,14 @@ final class RedisConnection implements AutoCloseable {
         String endpoint = endpoint(uri);
         String prefix = namespace.isEmpty() ? "" : namespace + ":";
 
-        RedisClient client = RedisClient.create(uri);
+        // Reconnect attempts back off to at most a second (Lettuce's default, 30 s, would leave the engine failing
+        // for up to half a minute after Redis is back). Two I/O threads are plenty for two connections.
+        ClientResources resources = ClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
@@ -99,13 +111,14 @@ final class RedisConnection implements AutoCloseable {
             shared.sync().ping();
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw new CloudStorageException("cannot reach Redis at " + endpoint + " (setting '" + URI + "'): "
                     + rootMessage(e), e);
         }
         LOG.info("connected to Redis at {} in {} ms{}", endpoint,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                 prefix.isEmpty() ? "" : ", keys under '" + prefix + "'");
-        return new RedisConnection(client, uri, endpoint, prefix, timeout, shared);
+        return new RedisConnection(resources, client, uri, endpoint, prefix, timeout, shared);
     }
 
     private static RedisURI parseUri(String raw) {
@@ -189,26 +202,37 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /**
-     * Runs one optimistic transaction on the dedicated connection. {@code body} may first {@code WATCH} keys and
-     * read them (awaiting its reads), then either calls {@code MULTI}, queues its writes and returns {@code true}
-     * (this method then sends {@code EXEC}), or returns {@code false} without calling {@code MULTI} when there is
-     * nothing to write (its watches are dropped). When a watched key changed before {@code EXEC}, Redis discards
-     * the transaction and {@code body} runs again, up to a few times.
+     * Runs one optimistic transaction on the dedicated connection. {@code prepare} may {@code WATCH} keys and read
+     * them (awaiting its reads); it returns the writes to make, or {@code null} when there is nothing to write
+     * (its watches are then dropped). The writes are queued between {@code MULTI} and {@code EXEC} and sent in one
+     * flush. When a watched key changed before {@code EXEC}, Redis discards the transaction and {@code prepare}
+     * runs again, up to a few times.
      *
      * <p>Transactions run one at a time per backend, and never see other threads' commands.
      */
-    void transaction(Predicate<RedisAsyncCommands<byte[], byte[]>> body) {
+    void transaction(Function<RedisAsyncCommands<byte[], byte[]>, Consumer<RedisAsyncCommands<byte[], byte[]>>> prepare) {
         transactionLock.lock();
         try {
-            RedisAsyncCommands<byte[], byte[]> tx = transactionalConnection().async();
+            StatefulRedisConnection<byte[], byte[]> connection = transactionalConnection();
+            RedisAsyncCommands<byte[], byte[]> tx = connection.async();
             for (int attempt = 1; ; attempt++) {
                 try {
-                    if (!body.test(tx)) {
+                    Consumer<RedisAsyncCommands<byte[], byte[]>> writes = prepare.apply(tx);
+                    if (writes == null) {
                         await(tx.unwatch());
                         return;
                     }
-                    TransactionResult result = await(tx.exec());
-                    if (!result.wasDiscarded()) {
+                    RedisFuture<TransactionResult> exec;
+                    connection.setAutoFlushCommands(false);
+                    try {
+                        tx.multi();
+                        writes.accept(tx);
+                        exec = tx.exec();
+                    } finally {
+                        connection.flushCommands();
+                        connection.setAutoFlushCommands(true);
+                    }
+                    if (!await(exec).wasDiscarded()) {
                         return;
                     }
                 } catch (RuntimeException e) {
@@ -264,6 +288,7 @@ final class RedisConnection implements AutoCloseable {
         }
         shared.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
         LOG.debug("closed Redis connection to {}", endpoint);
     }
 }

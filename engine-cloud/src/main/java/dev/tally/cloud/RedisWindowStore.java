@@ -128,27 +128,25 @@ final class RedisWindowStore implements WindowStore {
                     .put(bytes(k.dimensionsKey()), e.getValue().toBytes());
         }
         Map<byte[], byte[]> checkpointFields = encode(checkpoint);
-        redis.transaction(tx -> {
-            tx.multi();
+        redis.transaction(tx -> writes -> {
             Set<String> projects = new LinkedHashSet<>();
             for (Map.Entry<Series, Map<Long, Map<byte[], byte[]>>> s : grouped.entrySet()) {
                 Series series = s.getKey();
                 List<ScoredValue<byte[]>> starts = new ArrayList<>(s.getValue().size());
                 for (Map.Entry<Long, Map<byte[], byte[]>> w : s.getValue().entrySet()) {
                     byte[] key = windowKey(series, w.getKey());
-                    tx.hset(key, w.getValue());
-                    tx.pexpire(key, ttlMillis);
+                    writes.hset(key, w.getValue());
+                    writes.pexpire(key, ttlMillis);
                     starts.add(ScoredValue.just(w.getKey(), ascii(w.getKey())));
                 }
                 byte[] index = indexKey(series);
-                tx.zadd(index, starts.toArray(ScoredValue[]::new));
-                tx.pexpire(index, ttlMillis);
-                tx.sadd(seriesRegistry, series.encode());
+                writes.zadd(index, starts.toArray(ScoredValue[]::new));
+                writes.pexpire(index, ttlMillis);
+                writes.sadd(seriesRegistry, series.encode());
                 projects.add(series.projectId());
             }
-            projects.forEach(p -> tx.incr(versionKey(p)));
-            writeCheckpoint(tx, checkpoint.consumer(), checkpointFields);
-            return true;
+            projects.forEach(p -> writes.incr(versionKey(p)));
+            writeCheckpoint(writes, checkpoint.consumer(), checkpointFields);
         });
     }
 
@@ -255,25 +253,26 @@ final class RedisWindowStore implements WindowStore {
             List<List<byte[]>> starts = redis.awaitAll(reads);
             boolean anything = starts.stream().anyMatch(s -> !s.isEmpty());
             if (!anything && checkpoint == null) {
-                return false;
+                return null;
             }
-            tx.multi();
-            Set<String> projects = new LinkedHashSet<>();
-            for (int i = 0; i < all.size(); i++) {
-                List<byte[]> dropped = starts.get(i);
-                if (dropped.isEmpty()) {
-                    continue;
+            return writes -> {
+                Set<String> projects = new LinkedHashSet<>();
+                for (int i = 0; i < all.size(); i++) {
+                    List<byte[]> dropped = starts.get(i);
+                    if (dropped.isEmpty()) {
+                        continue;
+                    }
+                    Series series = all.get(i);
+                    writes.del(dropped.stream().map(s -> windowKey(series, Long.parseLong(utf8(s))))
+                            .toArray(byte[][]::new));
+                    writes.zrem(indexKey(series), dropped.toArray(byte[][]::new));
+                    projects.add(series.projectId());
                 }
-                Series series = all.get(i);
-                tx.del(dropped.stream().map(s -> windowKey(series, Long.parseLong(utf8(s)))).toArray(byte[][]::new));
-                tx.zrem(indexKey(series), dropped.toArray(byte[][]::new));
-                projects.add(series.projectId());
-            }
-            projects.forEach(p -> tx.incr(versionKey(p)));
-            if (checkpoint != null) {
-                writeCheckpoint(tx, checkpoint.consumer(), checkpointFields);
-            }
-            return true;
+                projects.forEach(p -> writes.incr(versionKey(p)));
+                if (checkpoint != null) {
+                    writeCheckpoint(writes, checkpoint.consumer(), checkpointFields);
+                }
+            };
         });
     }
 

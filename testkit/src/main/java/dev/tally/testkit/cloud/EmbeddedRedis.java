@@ -109,6 +109,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         if (server == null) {
             return;
         }
+        long started = System.nanoTime();
         try {
             server.stop();
         } catch (IOException e) {
@@ -116,7 +117,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         } finally {
             server = null;
         }
-        LOG.info("embedded Redis on port {} stopped", port);
+        LOG.info("embedded Redis on port {} stopped in {} ms", port,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     /** Starts the server again on the same port with the data it had when stopped. */
