@@ -28,6 +28,7 @@ public final class CloudBackendProvider implements BackendProvider {
                 "tally.kafka.producer.", "tally.kafka.consumer.", "tally.kafka.admin.",
                 "tally.redis.uri", "tally.redis.timeout",
                 "tally.postgres.url", "tally.postgres.user", "tally.postgres.password", "tally.postgres.pool-size",
+                "tally.postgres.connection-timeout",
                 "tally.s3.bucket", "tally.s3.endpoint", "tally.s3.region", "tally.s3.path-style",
                 "tally.s3.access-key", "tally.s3.secret-key", "tally.s3.prefix", "tally.s3.create-bucket",
                 "tally.s3.multipart-threshold", "tally.s3.part-size", "tally.s3.cold-storage-class", "tally.s3.read-ahead");

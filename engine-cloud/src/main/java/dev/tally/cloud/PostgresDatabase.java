@@ -3,7 +3,6 @@ package dev.tally.cloud;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import dev.tally.api.BackendUnavailableException;
 import dev.tally.api.ConfigurationException;
 import dev.tally.jdbc.SqlDatabase;
 import dev.tally.jdbc.SqlDialect;
@@ -29,7 +28,7 @@ import java.util.regex.Pattern;
  * <p>Settings: {@code tally.postgres.url} (required, {@code jdbc:postgresql://host:port/database}),
  * {@code tally.postgres.user}, {@code tally.postgres.password} (never logged), {@code tally.postgres.pool-size}
  * (default 8) and {@code tally.postgres.connection-timeout} (default 10s: how long a call waits for a connection
- * before it fails with {@link BackendUnavailableException}).
+ * before it fails with a {@link CloudStorageException}, a {@link dev.tally.api.BackendUnavailableException}).
  *
  * <p>The schema is the backend's namespace ({@code tally} without one), created if missing. Several engines may
  * open the same schema at once: creation and migrations run in one transaction under a PostgreSQL advisory lock
@@ -69,7 +68,7 @@ public final class PostgresDatabase implements SqlDatabase, AutoCloseable {
      * @param namespace the backend's namespace ({@code [a-z0-9_]{1,30}}), or {@code ""} for schema {@code tally}
      * @throws ConfigurationException       a setting is missing or wrong (the message names it), or PostgreSQL
      *                                      refused the credentials or does not know the database
-     * @throws BackendUnavailableException PostgreSQL cannot be reached
+     * @throws CloudStorageException      PostgreSQL cannot be reached
      */
     public static PostgresDatabase open(BackendConfig config, String namespace) {
         String url = config.required(URL);
@@ -168,10 +167,10 @@ public final class PostgresDatabase implements SqlDatabase, AutoCloseable {
     @Override
     public RuntimeException failure(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (e instanceof SQLTransientConnectionException || state.startsWith("08") || state.startsWith("57P")) {
-            return new BackendUnavailableException("PostgreSQL at " + endpoint + " is unavailable: " + e.getMessage(), e);
-        }
-        return new CloudStorageException("PostgreSQL at " + endpoint + " failed: " + e.getMessage(), e);
+        boolean unreachable = e instanceof SQLTransientConnectionException || state.startsWith("08")
+                || state.startsWith("57P");
+        return new CloudStorageException("PostgreSQL at " + endpoint + (unreachable ? " is unavailable: " : " failed: ")
+                + e.getMessage(), e);
     }
 
     private static RuntimeException startFailure(String endpoint, HikariPool.PoolInitializationException e) {
@@ -185,7 +184,7 @@ public final class PostgresDatabase implements SqlDatabase, AutoCloseable {
             return new ConfigurationException("the database of setting '" + URL + "' does not exist: "
                     + cause.getMessage(), e);
         }
-        return new BackendUnavailableException("cannot connect to PostgreSQL at " + endpoint + " (setting '" + URL
+        return new CloudStorageException("cannot connect to PostgreSQL at " + endpoint + " (setting '" + URL
                 + "'): " + cause.getMessage(), e);
     }
 
