@@ -110,6 +110,10 @@ public final class PostgresDatabase implements SqlDatabase, AutoCloseable {
             pool = new HikariDataSource(hikari);
         } catch (HikariPool.PoolInitializationException e) {
             throw startFailure(endpoint(url), e);
+        } catch (RuntimeException e) {
+            // e.g. a URL the driver does not accept; its message may quote the whole URL, password included
+            throw new ConfigurationException("setting '" + URL + "' is not a URL the PostgreSQL driver accepts: "
+                    + endpoint(url), e);
         }
         PostgresDatabase db = new PostgresDatabase(pool, endpoint(url), schema);
         try {
