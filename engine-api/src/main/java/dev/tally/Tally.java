@@ -260,6 +260,18 @@ public final class Tally implements ProjectOperations, AutoCloseable {
     }
 
     /**
+     * Every {@code tally.*} key the engine and the named backend read; a key ending in {@code .} stands for every
+     * key under it. Tools use it to refuse a misspelt setting before opening anything.
+     *
+     * @throws dev.tally.api.ConfigurationException for an unknown backend
+     */
+    public static java.util.Set<String> settingKeys(String backend) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(EngineSettings.KEYS);
+        keys.addAll(Backends.find(backend, Tally.class.getClassLoader()).settingKeys());
+        return java.util.Collections.unmodifiableSet(keys);
+    }
+
+    /**
      * Configures a {@link Tally}. Settings use {@code tally.*} keys (see {@code EngineSettings} and the
      * backend's documentation); typed setters cover the common ones. Not thread-safe.
      */

@@ -58,6 +58,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void jdbc_dependsOnlyOnApiSpiJavaJacksonAndSlf4j() {
+        ArchRule rule = classes().that().resideInAPackage("dev.tally.jdbc..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.tally.api..",
+                        "dev.tally.spi..", "dev.tally.jdbc..", "tools.jackson..", "org.slf4j..")
+                .because("the shared JDBC catalog and warehouse serve every SQL backend; database specifics belong "
+                        + "in each backend's SqlDialect");
+
+        rule.check(production);
+    }
+
+    @Test
     void engine_doesNotDependOnBackendsOrTheirLibraries() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.tally.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage(

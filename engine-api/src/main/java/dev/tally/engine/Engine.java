@@ -91,9 +91,11 @@ public final class Engine implements AutoCloseable {
     private final StreamRuntime.Handle retentionHandle;
     private final ExecutorService ingestHelper;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private static final long METRIC_CACHE_NANOS = 5_000_000_000L;
-    private final Map<String, Boolean> strictCache = new ConcurrentHashMap<>();
-    private final Map<String, CachedMetrics> metricCache = new ConcurrentHashMap<>();
+    // Hot-path catalog reads: refreshed every few seconds (other engines' changes arrive), stale while it is down.
+    private final Refreshing<String, Boolean> strictCache = new Refreshing<>("project settings", Duration.ofSeconds(5), 100_000);
+    private final Refreshing<String, List<MetricDefinition>> metricCache =
+            new Refreshing<>("metric definitions", Duration.ofSeconds(5), 100_000);
+    private final Refreshing<String, Boolean> knownProjects = new Refreshing<>("projects", Duration.ofSeconds(5), 100_000);
     private volatile boolean closed;
 
     public Engine(Backend backend, InstantSource clock, Limits limits, EngineSettings settings) {
@@ -149,7 +151,12 @@ public final class Engine implements AutoCloseable {
     /** Operations on an existing project. */
     public ProjectOperations project(String projectId) {
         checkOpen();
-        if (projectId == null || backend.catalog().project(projectId).isEmpty()) {
+        // Only existing projects are remembered: one created by another engine is found at once.
+        if (projectId == null) {
+            throw new NotFoundException("project 'null' does not exist");
+        }
+        if (!knownProjects.get(projectId, p -> backend.catalog().project(p).isPresent())) {
+            knownProjects.invalidate(projectId);
             throw new NotFoundException("project '" + projectId + "' does not exist");
         }
         return new Project(projectId);
@@ -229,10 +236,14 @@ public final class Engine implements AutoCloseable {
      */
     public void awaitIdle(Duration timeout) {
         checkOpen();
-        LogPosition target = backend.eventLog().endPosition();
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!backend.eventLog().awaitDelivered(timeout)) {
+            throw new NotIdleException("events acknowledged into the local spool (the event log was unreachable) "
+                    + "were not delivered to the log within " + timeout);
+        }
+        LogPosition target = backend.eventLog().endPosition();
         try {
-            if (!aggregator.awaitPosition(target, timeout)) {
+            if (!aggregator.awaitPosition(target, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 String failure = aggregatorHandle.lastFailure().map(t -> "; last aggregator failure: " + t).orElse("");
                 throw new NotIdleException("events were not aggregated within " + timeout + failure);
             }
@@ -273,7 +284,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private boolean isStrict(String projectId) {
-        return strictCache.computeIfAbsent(projectId,
+        return strictCache.get(projectId,
                 p -> backend.catalog().project(p).map(Catalog.ProjectRecord::strictSchemas).orElse(false));
     }
 
@@ -295,15 +306,7 @@ public final class Engine implements AutoCloseable {
 
     /** The project's defined metrics, read from the catalog at most every few seconds (or after a change here). */
     private List<MetricDefinition> definedMetrics(String projectId) {
-        CachedMetrics cached = metricCache.get(projectId);
-        if (cached == null || System.nanoTime() - cached.loadedAt > METRIC_CACHE_NANOS) {
-            cached = new CachedMetrics(backend.catalog().metrics(projectId), System.nanoTime());
-            metricCache.put(projectId, cached);
-        }
-        return cached.metrics;
-    }
-
-    private record CachedMetrics(List<MetricDefinition> metrics, long loadedAt) {
+        return metricCache.get(projectId, p -> backend.catalog().metrics(p));
     }
 
     private void checkOpen() {
@@ -456,7 +459,7 @@ public final class Engine implements AutoCloseable {
                         + existing.get());
             }
             backend.catalog().addMetric(projectId, definition);
-            metricCache.remove(projectId);
+            metricCache.invalidate(projectId);
             aggregator.metricsChanged();
             // The archive holds the project's history: roll it up again so the new metric covers it too.
             backend.warehouse().resetRollups(projectId);
@@ -501,7 +504,7 @@ public final class Engine implements AutoCloseable {
         @Override
         public void strictSchemas(boolean strict) {
             backend.catalog().setStrictSchemas(projectId, strict);
-            strictCache.remove(projectId);
+            strictCache.invalidate(projectId);
         }
 
         @Override

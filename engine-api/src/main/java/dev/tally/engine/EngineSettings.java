@@ -35,6 +35,18 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
                              Duration dedupTtl, Duration cacheTtl, int rejectedKeep, boolean parallelIngest,
                              SqlSettings sql, RetentionSettings retention) {
 
+    /** Every key {@link #from} reads (and the SQL and retention settings it delegates to). */
+    public static final java.util.List<String> KEYS = java.util.List.of(
+            "tally.windows.allowed-lateness", "tally.windows.retention", "tally.windows.max-combinations",
+            "tally.aggregator.flush-interval", "tally.dedup.ttl", "tally.cache.ttl", "tally.rejected.keep",
+            "tally.archive.enabled", "tally.archive.roll-interval", "tally.archive.max-file-size",
+            "tally.archive.event-metadata", "tally.archive.spool-dir", "tally.rollup.grace",
+            "tally.retention.hot", "tally.retention.raw", "tally.retention.aggregates", "tally.retention.log",
+            "tally.retention.interval", "tally.retention.scheduled", "tally.ingest.parallel",
+            "tally.sql.cache-dir", "tally.sql.max-concurrent", "tally.sql.max-length", "tally.sql.max-queued",
+            "tally.sql.max-result-chars", "tally.sql.max-rows", "tally.sql.memory-limit", "tally.sql.queue-wait",
+            "tally.sql.threads", "tally.sql.timeout", "tally.data-dir");
+
     public static EngineSettings from(BackendConfig c) {
         AggregatorSettings d = AggregatorSettings.defaults();
         AggregatorSettings aggregator = new AggregatorSettings(

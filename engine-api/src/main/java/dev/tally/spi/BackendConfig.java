@@ -19,12 +19,39 @@ public interface BackendConfig {
 
     InstantSource clock();
 
+    /**
+     * Every key that has a value (for pass-through settings such as {@code tally.kafka.producer.*}); empty for a
+     * view that cannot list its keys.
+     */
+    default java.util.Set<String> keys() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * The settings under {@code prefix} (which ends with {@code .}), keyed by the rest of their key:
+     * {@code tally.kafka.producer.linger.ms=5} under {@code tally.kafka.producer.} is {@code linger.ms=5}.
+     */
+    default Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : keys()) {
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                out.put(key.substring(prefix.length()), get(key));
+            }
+        }
+        return out;
+    }
+
     static BackendConfig of(Map<String, String> settings, InstantSource clock) {
         Map<String, String> copy = Map.copyOf(settings);
         return new BackendConfig() {
             @Override
             public String get(String key) {
                 return copy.get(key);
+            }
+
+            @Override
+            public java.util.Set<String> keys() {
+                return copy.keySet();
             }
 
             @Override

@@ -21,6 +21,14 @@ public interface BackendProvider {
     Backend open(BackendConfig config);
 
     /**
+     * The {@code tally.*} keys this backend reads, so that tools can refuse a misspelt key before opening
+     * anything. A key ending in {@code .} stands for every key under it (pass-through client properties).
+     */
+    default java.util.List<String> settingKeys() {
+        return java.util.List.of();
+    }
+
+    /**
      * Restores a backup written by {@link Backend#backup} into the storage {@code config} names (e.g. the local
      * data directory), which no engine may have open. Refuses storage that already holds data unless
      * {@code force}, which replaces it. The next engine opened there resumes from the backup: its consumers

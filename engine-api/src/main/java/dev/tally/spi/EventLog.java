@@ -20,6 +20,17 @@ public interface EventLog {
     /** Position of the last record appended so far, across all projects (what a caught-up consumer covers). */
     LogPosition endPosition();
 
+    /**
+     * Waits until every acknowledged append is in the log proper, readable by consumers and covered by
+     * {@link #endPosition()}. A log that acknowledges appends into a local spool while its servers are unreachable
+     * delivers that spool first; a log that writes directly returns {@code true} at once.
+     *
+     * @return {@code false} on timeout
+     */
+    default boolean awaitDelivered(Duration timeout) {
+        return true;
+    }
+
     /** Opens a consumer that resumes right after {@code after} ({@link LogPosition#NONE}: from the beginning). */
     Subscription subscribe(String consumer, LogPosition after);
 

@@ -24,6 +24,15 @@ public interface StreamRuntime {
         /** Called after {@link #step()} threw: drop in-flight state, resume from the last checkpoint. */
         void recover();
 
+        /**
+         * Called instead of {@link #step()}, every ~100 ms, while another engine instance sharing the same stores
+         * runs this job (a coordinated runtime runs each job on one instance at a time). Drops any in-flight
+         * state left from leading, then observes the running instance's committed progress so that waits on
+         * this instance ({@code awaitIdle}) see it. Writes nothing; returns promptly.
+         */
+        default void follow() throws Exception {
+        }
+
         /** Called once when the job stops; flushes what it holds. */
         void stop();
     }

@@ -17,12 +17,19 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The cloud profile: the event log on Kafka, dedup index, real-time windows and result cache on Redis, catalog
  * and warehouse on PostgreSQL, raw-event archive on S3 (or any S3-compatible store). Several engines (one per
  * {@code tally serve} instance) may share one set of stores.
+ *
+ * <p>Appends the event log cannot take (Kafka unreachable) are acknowledged into a durable spool under
+ * {@code tally.data-dir} and delivered when it answers again ({@link SpoolingEventLog}). Of several engines on one
+ * set of stores, one runs the background jobs at a time ({@link GroupLeadership}); the others serve ingest and
+ * queries.
  *
  * <p>{@code tally.cloud.namespace} (optional, {@code [a-z0-9_]{1,30}}) scopes everything this backend stores: Kafka
  * topics are prefixed {@code NAMESPACE.}, Redis keys {@code NAMESPACE:}, PostgreSQL tables live in schema
@@ -42,9 +49,10 @@ public final class CloudBackend implements Backend {
     private final RedisDedupIndex dedup;
     private final RedisWindowStore windows;
     private final RedisResultCache cache;
-    private final KafkaEventLog log;
+    private final SpoolingEventLog log;
     private final S3ObjectStore objects;
-    private final StreamRuntime streams = new InProcessStreamRuntime();
+    private final GroupLeadership leadership;
+    private final StreamRuntime streams;
 
     CloudBackend(BackendConfig config) {
         String namespace = namespace(config);
@@ -56,13 +64,21 @@ public final class CloudBackend implements Backend {
             dedup = new RedisDedupIndex(redis, config);
             windows = new RedisWindowStore(redis, config);
             cache = new RedisResultCache(redis);
-            log = remember(new KafkaEventLog(config, namespace));
+            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
+            log = remember(new SpoolingEventLog(kafka, dataDir(config).resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
+            leadership = remember(new GroupLeadership(leaderElectionClient(config), namespace));
+            streams = new InProcessStreamRuntime(leadership);
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
         LOG.info("cloud backend open{}", namespace.isEmpty() ? "" : " in namespace " + namespace);
+    }
+
+    /** This engine's local directory (the archive's and the log's spools): {@code tally.data-dir}, default {@code tally-data}. */
+    static java.nio.file.Path dataDir(BackendConfig config) {
+        return java.nio.file.Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
     }
 
     /** The configured namespace, or {@code ""} for none. */
@@ -73,6 +89,18 @@ public final class CloudBackend implements Backend {
                     + ", got '" + ns + "'");
         }
         return ns;
+    }
+
+    /** Bootstrap servers plus the pass-through consumer properties (security settings apply to it too). */
+    private static Map<String, Object> leaderElectionClient(BackendConfig config) {
+        Map<String, Object> props = new HashMap<>(config.withPrefix("tally.kafka.consumer."));
+        props.put("bootstrap.servers", config.required("tally.kafka.bootstrap-servers"));
+        return props;
+    }
+
+    /** Whether this instance runs the background jobs now (one instance of those sharing the stores does). */
+    public boolean leadsBackgroundJobs() {
+        return leadership.isLeader();
     }
 
     private <T extends AutoCloseable> T remember(T resource) {

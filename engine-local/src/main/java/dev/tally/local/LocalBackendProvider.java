@@ -30,6 +30,11 @@ public final class LocalBackendProvider implements BackendProvider {
     }
 
     @Override
+    public java.util.List<String> settingKeys() {
+        return java.util.List.of("tally.data-dir", "tally.local.dedup.initial-capacity", "tally.local.cache.max-bytes");
+    }
+
+    @Override
     public Backend open(BackendConfig config) {
         return new LocalBackend(config);
     }

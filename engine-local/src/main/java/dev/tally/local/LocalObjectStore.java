@@ -1,6 +1,6 @@
 package dev.tally.local;
 
-import dev.tally.api.InvalidRequestException;
+import dev.tally.spi.ObjectKeys;
 import dev.tally.spi.ObjectStore;
 
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +23,6 @@ import java.util.stream.Stream;
  * atomically, so readers never see a partial object. Keys are checked so none can leave the root. Thread-safe.
  */
 final class LocalObjectStore implements ObjectStore {
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9=_\\-][A-Za-z0-9=_.\\-]*(/[A-Za-z0-9=_\\-][A-Za-z0-9=_.\\-]*)*");
     private static final String TEMP_PREFIX = ".tmp-";
 
     private final Path root;
@@ -101,9 +99,7 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public List<ObjectInfo> list(String prefix) {
-        if (!prefix.isEmpty() && !KEY.matcher(prefix.endsWith("/") ? prefix + "x" : prefix).matches()) {
-            throw invalidKey(prefix);
-        }
+        ObjectKeys.checkPrefix(prefix);
         Path start = root;
         int slash = prefix.lastIndexOf('/');
         if (slash > 0) {
@@ -170,18 +166,10 @@ final class LocalObjectStore implements ObjectStore {
     }
 
     private Path resolve(String key) {
-        if (key == null || key.length() > 1024 || !KEY.matcher(key).matches()) {
-            throw invalidKey(key);
-        }
-        Path p = root.resolve(key).normalize();
+        Path p = root.resolve(ObjectKeys.check(key)).normalize();
         if (!p.startsWith(root)) {
-            throw invalidKey(key);
+            throw new IllegalStateException("object key '" + key + "' resolved outside " + root); // ObjectKeys forbids this
         }
         return p;
-    }
-
-    private static InvalidRequestException invalidKey(String key) {
-        return new InvalidRequestException("key", "invalid_key", "object key '" + key
-                + "' must be '/'-separated segments of letters, digits, '=', '_', '-' and '.', not starting with '.'");
     }
 }

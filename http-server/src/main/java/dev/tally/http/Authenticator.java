@@ -1,6 +1,9 @@
 package dev.tally.http;
 
 import dev.tally.Tally;
+import dev.tally.api.BackendUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.tally.api.Principal;
 import dev.tally.api.Role;
 import io.vertx.core.http.HttpHeaders;
@@ -23,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the server admin key is compared in constant time. Unknown keys are never remembered (random keys cannot fill the cache). Thread-safe.
  */
 final class Authenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
     /** The principal the server admin key stands for; it is no project's key. */
     static final String SERVER_ADMIN_KEY_ID = "server-admin";
     private static final int MAX_CACHED = 10_000;
@@ -69,15 +73,28 @@ final class Authenticator {
             return Optional.empty();
         }
         if (!clock.instant().isBefore(c.expires())) {
-            cache.remove(id, c);
-            return Optional.empty();
+            return Optional.empty(); // kept: served by verify() if the catalog is unreachable
         }
         return Optional.of(c.principal());
     }
 
-    /** Asks the engine (blocking). */
+    /**
+     * Asks the engine (blocking). When the catalog is unreachable, a key verified before (even if its cache
+     * entry expired) stays valid, so an outage of the metadata store does not stop ingestion.
+     */
     Optional<Principal> verify(String key) {
-        Optional<Principal> principal = tally.authenticate(key);
+        Optional<Principal> principal;
+        try {
+            principal = tally.authenticate(key);
+        } catch (BackendUnavailableException e) {
+            Cached stale = cache.get(cacheKey(key));
+            if (stale == null) {
+                throw e;
+            }
+            LOG.warn("cannot verify an API key ({}); accepting key {} as verified before", e.getMessage(),
+                    stale.principal().keyId());
+            return Optional.of(stale.principal());
+        }
         if (principal.isPresent() && !ttl.isZero()) {
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();

@@ -46,6 +46,13 @@ public interface ServerSettings {
 
     long MIB = 1024L * 1024L;
 
+    /** Every key the server reads; a key ending in {@code .} stands for every key under it. */
+    java.util.List<String> KEYS = java.util.List.of("tally.admin-key", "tally.http.host", "tally.http.max-body-bytes",
+            "tally.http.rate-limit.events-per-second", "tally.http.rate-limit.requests-per-second",
+            "tally.http.rate-limit.project.", "tally.http.rate-limit.burst", "tally.http.worker-threads",
+            "tally.http.queue-capacity", "tally.http.request-timeout", "tally.http.shutdown-timeout",
+            "tally.http.auth-cache-ttl", "tally.http.ready.max-lag", "tally.http.retry-after");
+
     /** The raw value of a key, or {@code null}. */
     String get(String key);
 

@@ -220,6 +220,15 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         late.clear();
     }
 
+    /** Another instance aggregates: forget what this one held, and track the flushes of the one that runs. */
+    @Override
+    public void follow() {
+        if (subscription != null) {
+            recover();
+        }
+        backend.windows().checkpoint(CONSUMER).ifPresent(cp -> flushed.advanceTo(cp.position()));
+    }
+
     @Override
     public void stop() {
         try {

@@ -274,6 +274,15 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
         LOG.debug("archiver resumes after {}", position);
     }
 
+    /** Another instance archives: drop any file this one had open, and track the commits of the one that runs. */
+    @Override
+    public void follow() {
+        if (subscription != null || !open.isEmpty()) {
+            recover();
+        }
+        committed.advanceTo(backend.warehouse().archivePosition(CONSUMER));
+    }
+
     @Override
     public void recover() {
         abortOpenFiles();

@@ -1,5 +1,7 @@
 package dev.tally.engine.query;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.tally.api.Granularity;
 import dev.tally.api.InvalidQueryException;
 import dev.tally.api.MetricDefinition;
@@ -42,9 +44,13 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class QueryService {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
     public static final String SOURCE_REALTIME = "realtime";
     public static final String SOURCE_WAREHOUSE = "warehouse";
     public static final String SOURCE_STITCHED = "realtime+warehouse";
+    /** The note of an answer whose recent hours came from the archive because the real-time windows were unreachable. */
+    public static final String WINDOWS_UNAVAILABLE_NOTE = "real-time windows are unavailable: recent hours were "
+            + "computed from the archive, which trails ingestion by up to the archive's roll interval";
     private static final Duration MAX_RANGE = Duration.ofDays(5 * 366);
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 24 * HOUR;
@@ -77,13 +83,27 @@ public final class QueryService {
         if (cacheTtl.isZero()) {
             return compute(projectId, def, q);
         }
-        String cacheKey = cacheKey(projectId, q);
-        Optional<byte[]> cached = backend.cache().get(cacheKey);
+        String cacheKey;
+        Optional<byte[]> cached;
+        try {
+            cacheKey = cacheKey(projectId, q);
+            cached = backend.cache().get(cacheKey);
+        } catch (RuntimeException e) {
+            // The cache (and the version counters its key needs) may live in a store that is down: answer uncached.
+            LOG.warn("query cache unavailable, answering without it: {}", e.toString());
+            return compute(projectId, def, q);
+        }
         if (cached.isPresent()) {
             return Json.MAPPER.readValue(cached.get(), MetricResult.class);
         }
         MetricResult result = compute(projectId, def, q);
-        backend.cache().put(cacheKey, Json.MAPPER.writeValueAsBytes(result), cacheTtl);
+        if (!result.notes().contains(WINDOWS_UNAVAILABLE_NOTE)) {
+            try {
+                backend.cache().put(cacheKey, Json.MAPPER.writeValueAsBytes(result), cacheTtl);
+            } catch (RuntimeException e) {
+                LOG.warn("query cache unavailable, result not cached: {}", e.toString());
+            }
+        }
         return result;
     }
 
@@ -148,9 +168,21 @@ public final class QueryService {
         boolean realtimeUsed = end > horizon;
         boolean warehouseUsed = start < horizon || !rolled.isEmpty();
 
+        List<WindowStore.Window> windows = List.of();
+        boolean recentFromArchive = false;
         if (realtimeUsed) {
-            List<WindowStore.Window> windows = backend.windows().range(projectId, def.name(), plan.source,
-                    Math.max(plan.boundaries[0], horizon), plan.boundaries[plan.boundaries.length - 1]);
+            try {
+                windows = backend.windows().range(projectId, def.name(), plan.source,
+                        Math.max(plan.boundaries[0], horizon), plan.boundaries[plan.boundaries.length - 1]);
+            } catch (RuntimeException e) {
+                // Degraded, not failed: the hours the windows would serve are recomputed from the archive.
+                LOG.warn("real-time windows unavailable for a query of {}/{}; answering from the archive: {}",
+                        projectId, def.name(), e.toString());
+                notes.add(WINDOWS_UNAVAILABLE_NOTE);
+                realtimeUsed = false;
+                recentFromArchive = true;
+                warehouseUsed = true;
+            }
             for (WindowStore.Window w : windows) {
                 if (rolled.contains(Math.floorDiv(w.start(), HOUR) * HOUR)) {
                     continue;
@@ -162,7 +194,7 @@ public final class QueryService {
             }
         }
         if (warehouseUsed) {
-            addWarehouse(projectId, def, plan, buckets, start, end, firstHour, horizon, rolled, notes);
+            addWarehouse(projectId, def, plan, buckets, start, end, firstHour, horizon, rolled, recentFromArchive, notes);
         }
         if (buckets.folded) {
             notes.add("some dimension combinations exceeded the per-window cap and are reported as "
@@ -177,12 +209,18 @@ public final class QueryService {
      * bucket from hour rows, hours a bucket boundary splits recomputed from the archive.
      */
     private void addWarehouse(String projectId, MetricDefinition def, BucketPlan plan, Buckets buckets, long start,
-                              long end, long firstHour, long horizon, Set<Long> rolled, List<String> notes) {
+                              long end, long firstHour, long horizon, Set<Long> rolled, boolean recentFromArchive,
+                              List<String> notes) {
         List<Long> hourRows = new ArrayList<>();
         List<Long> scans = new ArrayList<>();
         Set<Long> dayRows = new HashSet<>();
+        int recentScans = 0;
         for (long h = firstHour; h < end; h += HOUR) {
             if (h >= horizon && !rolled.contains(h)) {
+                if (recentFromArchive) {
+                    scans.add(h);
+                    recentScans++;
+                }
                 continue;
             }
             long day = Math.floorDiv(h, DAY) * DAY;
@@ -240,8 +278,11 @@ public final class QueryService {
                     }
                 });
             }
-            notes.add(scans.size() + " hour(s) split by bucket boundaries were computed from the archive ("
-                    + scanned + " events read)");
+            int split = scans.size() - recentScans;
+            notes.add(split > 0
+                    ? split + " hour(s) split by bucket boundaries were computed from the archive (" + scanned
+                            + " events read)"
+                    : recentScans + " recent hour(s) were computed from the archive (" + scanned + " events read)");
         }
     }
 

@@ -67,8 +67,7 @@ public final class RollupJob implements StreamRuntime.StreamJob {
         if (pass < 0) {
             return false;
         }
-        Instant closedBefore = clock.instant().minus(Duration.ofHours(1)).minus(grace);
-        List<RollupTask> tasks = backend.warehouse().pendingRollups(closedBefore, 96);
+        List<RollupTask> tasks = backend.warehouse().pendingRollups(closedBefore(), 96);
         // Hours of one project and UTC day are rolled up together: one transaction, one day-row merge.
         Map<String, List<RollupTask>> byDay = new LinkedHashMap<>();
         for (RollupTask t : tasks) {
@@ -83,6 +82,19 @@ public final class RollupJob implements StreamRuntime.StreamJob {
         }
         passes.idle(pass, IDLE_WAIT);
         return false;
+    }
+
+    /** Another instance rolls up: a pass completes once nothing due is left for it. */
+    @Override
+    public void follow() throws InterruptedException {
+        long pass = passes.begin();
+        if (pass >= 0 && backend.warehouse().pendingRollups(closedBefore(), 1).isEmpty()) {
+            passes.idle(pass, Duration.ZERO);
+        }
+    }
+
+    private Instant closedBefore() {
+        return clock.instant().minus(Duration.ofHours(1)).minus(grace);
     }
 
     @Override

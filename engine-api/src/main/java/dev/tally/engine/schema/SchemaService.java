@@ -12,18 +12,19 @@ import dev.tally.api.Limits;
 import dev.tally.api.SchemaConflictException;
 import dev.tally.api.SchemaVersion;
 import dev.tally.api.Violation;
+import dev.tally.engine.Refreshing;
 import dev.tally.engine.json.Json;
 import dev.tally.spi.Catalog;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,14 +40,12 @@ public final class SchemaService {
     private final InstantSource clock;
     private final SchemaRegistry registry;
     private volatile Schema metaSchema; // loaded at the first registration: it costs ~150 ms of start-up
-    private final long reloadAfterNanos;
-    private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
+    private final Refreshing<String, Compiled> cache = new Refreshing<>("schemas", Duration.ofSeconds(10), 100_000);
 
     public SchemaService(Catalog catalog, InstantSource clock) {
         this.catalog = catalog;
         this.clock = clock;
         this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-        this.reloadAfterNanos = TimeUnit.SECONDS.toNanos(10);
     }
 
     /** Registers a schema version; see {@link dev.tally.api.ProjectOperations#registerSchema}. */
@@ -72,7 +71,7 @@ public final class SchemaService {
         SchemaVersion created = new SchemaVersion(eventType, latest == null ? 1 : latest.version() + 1,
                 Json.MAPPER.writeValueAsString(normalized), clock.instant());
         catalog.addSchema(projectId, created);
-        cache.remove(key(projectId, eventType));
+        cache.invalidate(key(projectId, eventType));
         return created;
     }
 
@@ -102,22 +101,15 @@ public final class SchemaService {
     }
 
     private Compiled compiled(String projectId, String eventType) {
-        String key = key(projectId, eventType);
-        Compiled c = cache.get(key);
-        if (c == null || System.nanoTime() - c.loadedAt > reloadAfterNanos) {
+        return cache.get(key(projectId, eventType), k -> {
             List<SchemaVersion> versions = catalog.schemas(projectId, eventType);
             Schema schema = null;
             if (!versions.isEmpty()) {
                 schema = registry.getSchema(Json.MAPPER.readTree(versions.get(versions.size() - 1).schema()));
                 schema.initializeValidators();
             }
-            c = new Compiled(schema, System.nanoTime());
-            if (cache.size() > 100_000) {
-                cache.clear();
-            }
-            cache.put(key, c);
-        }
-        return c;
+            return new Compiled(schema);
+        });
     }
 
     public Optional<SchemaVersion> latest(String projectId, String eventType) {
@@ -252,6 +244,6 @@ public final class SchemaService {
         return projectId + '\u0000' + eventType;
     }
 
-    private record Compiled(Schema schema, long loadedAt) {
+    private record Compiled(Schema schema) {
     }
 }

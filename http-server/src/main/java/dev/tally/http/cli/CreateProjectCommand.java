@@ -36,7 +36,7 @@ final class CreateProjectCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, String> settings = engine.settings(
                 spec.commandLine().getParseResult().hasMatchedOption("--data-dir"));
-        try (Tally tally = Tally.builder().backend(engine.profile).settings(settings).build()) {
+        try (Tally tally = Tally.builder().backend(engine.profile()).settings(settings).build()) {
             CreatedProject created = tally.createProject(projectId);
             PrintWriter out = spec.commandLine().getOut();
             out.println("{\"projectId\":\"" + created.projectId() + "\",\"keys\":{"

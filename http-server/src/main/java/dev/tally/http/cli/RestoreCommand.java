@@ -33,7 +33,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> settings = engine.settings(spec.commandLine().getParseResult().hasMatchedOption("--data-dir"));
-        BackupSummary restored = Tally.builder().backend(engine.profile).settings(settings)
+        BackupSummary restored = Tally.builder().backend(engine.profile()).settings(settings)
                 .restore(from.toAbsolutePath().normalize(), force);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("restoredFrom", restored.directory().toString());

@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
 
         Map<String, String> engineSettings = new LinkedHashMap<>(settings);
         engineSettings.remove("tally.admin-key"); // the engine has no use for the server's secret
-        Tally tally = Tally.builder().backend(engine.profile).settings(engineSettings).build();
+        Tally tally = Tally.builder().backend(engine.profile()).settings(engineSettings).build();
         TallyServer s;
         int bound;
         try {
@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         server = s;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Tally (%s profile, data in %s) serving http://%s:%d%n", engine.profile,
+        out.printf("Tally (%s profile, data in %s) serving http://%s:%d%n", engine.profile(),
                 settings.get("tally.data-dir"), serverSettings.host(), bound);
         if (serverSettings.adminKey().isEmpty()) {
             out.println("No server admin key (TALLY_ADMIN_KEY): POST /v1/projects is refused; "
