@@ -58,27 +58,7 @@ public interface BackendConfig {
             public InstantSource clock() {
                 return clock;
             }
-
-            @Override
-            public Map<String, String> withPrefix(String prefix) {
-                Map<String, String> found = new java.util.TreeMap<>();
-                copy.forEach((key, value) -> {
-                    if (key.startsWith(prefix) && key.length() > prefix.length()) {
-                        found.put(key.substring(prefix.length()), value);
-                    }
-                });
-                return found;
-            }
         };
-    }
-
-    /**
-     * Every setting whose key starts with {@code prefix}, keyed by the rest of the key: how a backend passes
-     * settings through to a client library ({@code tally.kafka.producer.linger.ms} → {@code linger.ms}). A view
-     * that cannot list its keys answers an empty map.
-     */
-    default Map<String, String> withPrefix(String prefix) {
-        return Map.of();
     }
 
     default Optional<String> string(String key) {

@@ -111,8 +111,8 @@ final class KafkaSettings {
             default -> throw new ConfigurationException("setting '" + TOPICS + "' must be per-project or shared, got '"
                     + config.get(TOPICS) + "'");
         };
-        topicPrefix = ns + topicName(config, TOPIC_PREFIX, "events.", true);
-        sharedTopic = ns + topicName(config, SHARED_TOPIC, "events", false);
+        topicPrefix = ns + topicName(config, TOPIC_PREFIX, "events.");
+        sharedTopic = ns + topicName(config, SHARED_TOPIC, "events");
         groupPrefix = ns + "tally-";
         long p = config.longValue(PARTITIONS, 6);
         if (p < 1 || p > 100_000) {
@@ -216,10 +216,11 @@ final class KafkaSettings {
                 ? Optional.of(topic.substring(topicPrefix.length())) : Optional.empty();
     }
 
-    private static String topicName(BackendConfig config, String key, String defaultValue, boolean prefix) {
+    private static String topicName(BackendConfig config, String key, String defaultValue) {
         String value = config.string(key).orElse(defaultValue);
-        if (value.length() > 200 || !TOPIC_CHARS.matcher(value).matches() || (!prefix && value.isEmpty())) {
-            throw new ConfigurationException("setting '" + key + "' must be up to 200 of the characters Kafka allows "
+        // An empty prefix would make every topic of the cluster (or namespace) look like a project's.
+        if (value.isEmpty() || value.length() > 200 || !TOPIC_CHARS.matcher(value).matches()) {
+            throw new ConfigurationException("setting '" + key + "' must be 1 to 200 of the characters Kafka allows "
                     + "in topic names (a-z A-Z 0-9 . _ -), got '" + value + "'");
         }
         return value;
