@@ -203,6 +203,12 @@ public final class Engine implements AutoCloseable {
         if (result.accepted() == 0) {
             return;
         }
+        // One sample per 100 ms is plenty for a lag figure, and endPosition() may be a network call (Kafka).
+        long now = System.nanoTime();
+        if (now - lastLagSample < LAG_SAMPLE_NANOS) {
+            return;
+        }
+        lastLagSample = now;
         LogPosition end = backend.eventLog().endPosition();
         synchronized (pending) {
             dropAggregated();
@@ -219,6 +225,9 @@ public final class Engine implements AutoCloseable {
             pending.pollFirst();
         }
     }
+
+    private static final long LAG_SAMPLE_NANOS = 100_000_000L;
+    private volatile long lastLagSample = System.nanoTime() - LAG_SAMPLE_NANOS;
 
     private record Pending(LogPosition position, Instant at) {
     }

@@ -24,7 +24,7 @@ public final class CloudBackendProvider implements BackendProvider {
     public List<String> settingKeys() {
         return List.of("tally.data-dir", CloudBackend.NAMESPACE,
                 "tally.kafka.bootstrap-servers", "tally.kafka.topics", "tally.kafka.topic-prefix",
-                "tally.kafka.shared-topic", "tally.kafka.partitions", "tally.kafka.replication-factor",
+                "tally.kafka.shared-topic", "tally.kafka.partitions", "tally.kafka.partitioning", "tally.kafka.replication-factor",
                 "tally.kafka.topic-discovery-interval",
                 "tally.kafka.producer.", "tally.kafka.consumer.", "tally.kafka.admin.", "tally.kafka.topic-config.",
                 "tally.redis.uri", "tally.redis.timeout",

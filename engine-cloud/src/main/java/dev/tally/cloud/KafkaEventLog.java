@@ -133,10 +133,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         sendLock.lock();
         try {
+            Integer partition = settings.partitionByProject ? projectPartition(topic, project) : null;
             for (LogRecord r : records) {
                 List<Header> headers = List.of(new RecordHeader(PROJECT_HEADER, project),
                         new RecordHeader(APPEND_HEADER, append));
-                acks.add(producer.send(new ProducerRecord<>(topic, null, timestamp,
+                acks.add(producer.send(new ProducerRecord<>(topic, partition, timestamp,
                         settings.key(projectId, r.eventId()), r.payload(), headers)));
             }
         } catch (KafkaException e) {
@@ -340,5 +341,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
             throw new CloudStorageException("closing the Kafka clients failed", first);
         }
         LOG.debug("Kafka event log closed");
+    }
+
+    /** The one partition of {@code topic} a project's records go to (murmur2 of the project id, as Kafka hashes keys). */
+    private int projectPartition(String topic, byte[] project) {
+        int n = producer.partitionsFor(topic).size();
+        return n <= 1 ? 0 : org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(project)) % n;
     }
 }

@@ -46,6 +46,7 @@ final class KafkaSettings {
     static final String TOPIC_PREFIX = PREFIX + "topic-prefix";
     static final String SHARED_TOPIC = PREFIX + "shared-topic";
     static final String PARTITIONS = PREFIX + "partitions";
+    static final String PARTITIONING = PREFIX + "partitioning";
     static final String REPLICATION_FACTOR = PREFIX + "replication-factor";
     static final String DISCOVERY_INTERVAL = PREFIX + "topic-discovery-interval";
     static final String PRODUCER = PREFIX + "producer.";
@@ -85,6 +86,13 @@ final class KafkaSettings {
     /** Prefix of the consumer groups Tally commits to: {@code <namespace.>tally-}. */
     final String groupPrefix;
     final int partitions;
+    /**
+     * {@code true} ({@code partitioning=project}, the default): every record of a project goes to one partition
+     * (chosen by the project id), so each project's records stay in append order, which the in-process
+     * aggregator's per-project watermark relies on. {@code false} ({@code event-id}): records spread by their key,
+     * for a stream processor that tracks watermarks per partition.
+     */
+    final boolean partitionByProject;
     final Optional<Short> replicationFactor;
     final Duration discoveryInterval;
     final Map<String, Object> producer;
@@ -114,7 +122,14 @@ final class KafkaSettings {
         topicPrefix = ns + topicName(config, TOPIC_PREFIX, "events.");
         sharedTopic = ns + topicName(config, SHARED_TOPIC, "events");
         groupPrefix = ns + "tally-";
-        long p = config.longValue(PARTITIONS, 6);
+        partitionByProject = switch (config.string(PARTITIONING).orElse("project").toLowerCase(Locale.ROOT)) {
+            case "project" -> true;
+            case "event-id" -> false;
+            default -> throw new ConfigurationException("setting '" + PARTITIONING + "' must be project or event-id, got '"
+                    + config.get(PARTITIONING) + "'");
+        };
+        // A per-project topic partitioned by project fills one partition: more would stay empty.
+        long p = config.longValue(PARTITIONS, mode == TopicMode.PER_PROJECT && partitionByProject ? 1 : 6);
         if (p < 1 || p > 100_000) {
             throw new ConfigurationException("setting '" + PARTITIONS + "' must be between 1 and 100000, got " + p);
         }
@@ -133,9 +148,9 @@ final class KafkaSettings {
 
         producer = clientProperties(config, PRODUCER, FIXED_PRODUCER, ProducerConfig.configNames());
         producer.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1"); // appends wait for acks: do not linger long
-        producer.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        producer.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
         producer.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // One request in flight per broker: with more, a partition's first batch from this producer can be
         // refused (a leader not ready yet, e.g. right after topic creation) while a later one is accepted, and the

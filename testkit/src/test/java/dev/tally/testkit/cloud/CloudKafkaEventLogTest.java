@@ -129,7 +129,7 @@ class CloudKafkaEventLogTest {
 
     @Test
     void recordsOfOneAppendSpreadOverPartitionsAndAreReadExactlyOnce() {
-        KafkaEventLog log = open(Map.of("tally.kafka.partitions", "6"));
+        KafkaEventLog log = open(Map.of("tally.kafka.partitions", "6", "tally.kafka.partitioning", "event-id"));
         log.append("p1", batch("p1", "a", 60));
         log.append("p2", batch("p2", "b", 30));
         LogPosition end = log.endPosition();
@@ -146,7 +146,7 @@ class CloudKafkaEventLogTest {
 
     @Test
     void resumingInsideAMultiPartitionLogNeitherSkipsNorRepeats() {
-        KafkaEventLog log = open(Map.of("tally.kafka.partitions", "6"));
+        KafkaEventLog log = open(Map.of("tally.kafka.partitions", "6", "tally.kafka.partitioning", "event-id"));
         for (int i = 0; i < 10; i++) {
             log.append("p1", batch("p1", "e" + i + "-", 5));
         }
@@ -167,6 +167,20 @@ class CloudKafkaEventLogTest {
         assertThat(seen).hasSize(50).doesNotHaveDuplicates();
         assertThat(read(log, position, 0).records()).isEmpty();
         assertThat(position.covers(log.endPosition())).isTrue();
+    }
+
+    @Test
+    void byDefaultAProjectsRecordsStayInOnePartitionInAppendOrder() {
+        KafkaEventLog log = open(Map.of("tally.kafka.topics", "shared", "tally.kafka.partitions", "6"));
+        List<String> appended = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            List<LogRecord> b = batch("p1", "o" + i + "-", 5);
+            b.forEach(r -> appended.add("p1/" + r.eventId()));
+            log.append("p1", b);
+        }
+        LogPosition end = log.endPosition();
+        assertThat(end.partitionNames().stream().filter(n -> end.lastOffset(n) >= 0)).as("one partition holds p1").hasSize(1);
+        assertThat(read(log, LogPosition.NONE, 100).ids()).as("read back in append order").isEqualTo(appended);
     }
 
     @Test
