@@ -209,7 +209,17 @@ public final class Engine implements AutoCloseable {
             return;
         }
         lastLagSample = now;
-        LogPosition end = backend.eventLog().endPosition();
+        LogPosition end;
+        try {
+            // Spooled appends (the log unreachable) have no position yet; asking would wait for the log.
+            if (!backend.eventLog().awaitDelivered(Duration.ZERO)) {
+                return;
+            }
+            end = backend.eventLog().endPosition();
+        } catch (RuntimeException e) {
+            LOG.debug("no lag sample: {}", e.toString()); // the events are acknowledged; the figure can wait
+            return;
+        }
         synchronized (pending) {
             dropAggregated();
             if (pending.size() < 100_000) {

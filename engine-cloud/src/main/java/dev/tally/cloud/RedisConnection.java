@@ -46,8 +46,8 @@ import java.util.function.Function;
  * nothing without a namespace), so one Redis can hold several independent deployments.
  *
  * <p>Opening checks that Redis answers ({@code PING}) and fails at once with the endpoint in the message if it
- * does not. After that, a lost connection is re-established in the background; calls made meanwhile wait up to
- * the timeout and then fail with a {@link CloudStorageException}. Thread-safe.
+ * does not. After that, a lost connection is re-established in the background; calls made while it is down fail
+ * at once (calls in flight when it drops, after the timeout) with a {@link CloudStorageException}. Thread-safe.
  */
 final class RedisConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
@@ -93,16 +93,20 @@ final class RedisConnection implements AutoCloseable {
         String endpoint = endpoint(uri);
         String prefix = namespace.isEmpty() ? "" : namespace + ":";
 
-        // Reconnect attempts back off to at most a second (Lettuce's default, 30 s, would leave the engine failing
-        // for up to half a minute after Redis is back). Two I/O threads are plenty for two connections.
+        // Reconnect attempts back off to at most 200 ms (Lettuce's default, 30 s, would leave the engine failing
+        // for up to half a minute after Redis is back; calls are rejected while disconnected, so this bounds how long
+        // they fail after it returns). Two I/O threads are plenty for two connections.
         ClientResources resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofMillis(200), 2, TimeUnit.MILLISECONDS))
                 .build();
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
+                // While the connection is down, fail calls at once instead of queueing them for the timeout: a
+                // query then falls back to the archive in milliseconds, and ingest answers 503 without a wait.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
         long started = System.nanoTime();
         StatefulRedisConnection<byte[], byte[]> shared;

@@ -25,18 +25,19 @@ class KafkaSettingsTest {
     }
 
     @Test
-    void defaultsAreOneTopicPerProjectWithSixPartitionsAndTheBrokersReplicationFactor() {
+    void defaultsAreOneTopicPerProjectWithOnePartitionAndTheBrokersReplicationFactor() {
         KafkaSettings s = settings("");
         assertThat(s.mode).isEqualTo(KafkaSettings.TopicMode.PER_PROJECT);
         assertThat(s.topicFor("acme")).isEqualTo("events.acme");
         assertThat(s.key("acme", "e1")).isEqualTo("e1");
-        assertThat(s.partitions).isEqualTo(6);
+        assertThat(s.partitions).as("a project's records stay in one partition").isEqualTo(1);
+        assertThat(s.partitionByProject).isTrue();
         assertThat(s.replicationFactor).isEmpty();
         assertThat(s.groupPrefix).isEqualTo("tally-");
         assertThat(s.producer).containsEntry("acks", "all").containsEntry("enable.idempotence", "true");
         assertThat(s.consumer).containsEntry("enable.auto.commit", "false");
         assertThat(s.topicConfigs).containsEntry("retention.ms", "-1");
-        assertThat(s.appendTimeout).isEqualTo(Duration.ofSeconds(40));
+        assertThat(s.appendTimeout).as("the spool takes over within 15 s").isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -73,7 +74,7 @@ class KafkaSettingsTest {
                 "tally.kafka.topic-config.retention.ms", "604800000",
                 "tally.kafka.replication-factor", "3");
         assertThat(s.producer).containsEntry("linger.ms", "20");
-        assertThat(s.appendTimeout).isEqualTo(Duration.ofSeconds(70));
+        assertThat(s.appendTimeout).isEqualTo(Duration.ofSeconds(65));
         assertThat(s.consumer).containsEntry("max.poll.records", "2000");
         assertThat(s.admin).containsEntry("security.protocol", "SSL");
         assertThat(s.topicConfigs).containsEntry("retention.ms", "604800000");

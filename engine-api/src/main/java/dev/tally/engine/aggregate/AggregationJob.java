@@ -68,6 +68,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private volatile boolean metricsChanged = true;
     private volatile boolean flushRequested;
     private long metricsLoadedAt;
+    private boolean metricsLoaded;
     private long lastFlushAt = System.nanoTime();
     private long lastEvictionAt;
 
@@ -298,7 +299,19 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private void loadMetrics() {
         // Cleared before reading, so a definition that lands during the read triggers another load.
         metricsChanged = false;
-        Map<String, List<MetricDefinition>> defined = backend.catalog().allMetrics();
+        Map<String, List<MetricDefinition>> defined;
+        try {
+            defined = backend.catalog().allMetrics();
+        } catch (RuntimeException e) {
+            if (!metricsLoaded) {
+                throw e;
+            }
+            // The catalog is down: keep aggregating with the definitions known; try again at the next reload.
+            LOG.warn("cannot reload metric definitions, keeping the {} projects' known ones: {}", plans.size(), e.toString());
+            metricsLoadedAt = System.nanoTime();
+            return;
+        }
+        metricsLoaded = true;
         Map<String, List<MetricPlan>> next = new HashMap<>();
         defined.forEach((project, defs) -> {
             List<MetricPlan> list = new ArrayList<>(defs.size());

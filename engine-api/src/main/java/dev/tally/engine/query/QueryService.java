@@ -48,6 +48,9 @@ public final class QueryService {
     public static final String SOURCE_REALTIME = "realtime";
     public static final String SOURCE_WAREHOUSE = "warehouse";
     public static final String SOURCE_STITCHED = "realtime+warehouse";
+    /** The note of an answer served by the windows alone because the warehouse was unreachable. */
+    public static final String WAREHOUSE_UNAVAILABLE_NOTE = "the warehouse is unavailable: answered from the real-time "
+            + "windows alone, without late events that only rollups count";
     /** The note of an answer whose recent hours came from the archive because the real-time windows were unreachable. */
     public static final String WINDOWS_UNAVAILABLE_NOTE = "real-time windows are unavailable: recent hours were "
             + "computed from the archive, which trails ingestion by up to the archive's roll interval";
@@ -97,7 +100,7 @@ public final class QueryService {
             return Json.MAPPER.readValue(cached.get(), MetricResult.class);
         }
         MetricResult result = compute(projectId, def, q);
-        if (!result.notes().contains(WINDOWS_UNAVAILABLE_NOTE)) {
+        if (!result.notes().contains(WINDOWS_UNAVAILABLE_NOTE) && !result.notes().contains(WAREHOUSE_UNAVAILABLE_NOTE)) {
             try {
                 backend.cache().put(cacheKey, Json.MAPPER.writeValueAsBytes(result), cacheTtl);
             } catch (RuntimeException e) {
@@ -160,9 +163,19 @@ public final class QueryService {
         // Which hours the warehouse serves: every rolled-up hour, and every hour older than the windows keep.
         Set<Long> rolled = new HashSet<>();
         if (end > horizon) {
-            for (Instant h : backend.warehouse().rolledUpHours(projectId, Instant.ofEpochMilli(Math.max(firstHour, horizon)),
-                    to)) {
-                rolled.add(h.toEpochMilli());
+            try {
+                for (Instant h : backend.warehouse().rolledUpHours(projectId,
+                        Instant.ofEpochMilli(Math.max(firstHour, horizon)), to)) {
+                    rolled.add(h.toEpochMilli());
+                }
+            } catch (RuntimeException e) {
+                if (start < horizon) {
+                    throw e; // older hours live only in the warehouse
+                }
+                // Degraded, not failed: the windows hold every hour of this range (late events aside).
+                LOG.warn("warehouse unavailable for a query of {}/{}; answering from the real-time windows: {}",
+                        projectId, def.name(), e.toString());
+                notes.add(WAREHOUSE_UNAVAILABLE_NOTE);
             }
         }
         boolean realtimeUsed = end > horizon;

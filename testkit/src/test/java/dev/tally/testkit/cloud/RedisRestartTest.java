@@ -62,6 +62,7 @@ class RedisRestartTest {
 
         redis.stop();
         redis.restart();
+        awaitReconnected();
 
         assertThat(backend.dedup().markIfAbsent("p1", List.of("a", "b"), expiry)).containsExactly(false, true);
         assertThat(backend.windows().get(key)).hasValueSatisfying(a -> assertThat(a.sum()).isEqualTo(4.5));
@@ -75,6 +76,26 @@ class RedisRestartTest {
                 .hasMessageContaining("127.0.0.1:" + redis.port());
         assertThat(backend.cache().get("q")).as("a cache miss, not a failed query").isEmpty();
         redis.restart();
+        awaitReconnected();
         assertThat(backend.dedup().markIfAbsent("p1", List.of("a"), clock.instant().plusSeconds(60))).containsExactly(true);
+    }
+
+    /**
+     * Calls are refused while the connection is down; it comes back in the background within a few hundred
+     * milliseconds of the server. Waits for that, as a client retrying a 503 would.
+     */
+    private void awaitReconnected() {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                backend.windows().version("reconnect-probe");
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(20).toNanos());
+            }
+        }
     }
 }

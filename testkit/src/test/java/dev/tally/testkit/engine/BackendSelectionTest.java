@@ -20,7 +20,15 @@ class BackendSelectionTest {
 
     @Test
     void unknownBackendNameFailsNamingTheArtifactToAdd(@TempDir Path dir) {
-        assertThatThrownBy(() -> Tally.builder().backend("cloud").dataDir(dir).build())
+        // The cloud backend is on this test classpath: hide its registration, as a project without it would have.
+        ClassLoader withoutCloud = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public java.util.Enumeration<URL> getResources(String name) throws java.io.IOException {
+                return java.util.Collections.enumeration(java.util.Collections.list(super.getResources(name)).stream()
+                        .filter(u -> !u.toString().contains("engine-cloud")).toList());
+            }
+        };
+        assertThatThrownBy(() -> Tally.builder().backend("cloud").classLoader(withoutCloud).dataDir(dir).build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("no Tally backend named 'cloud'")
                 .hasMessageContaining("dev.tally:engine-cloud")
