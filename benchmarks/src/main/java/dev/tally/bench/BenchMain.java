@@ -46,7 +46,7 @@ import java.util.stream.Stream;
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
                 BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class, HistoryBench.class,
-                SqlBench.class,
+                SqlBench.class, CloudBench.class,
                 BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {

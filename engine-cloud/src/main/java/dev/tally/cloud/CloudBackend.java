@@ -98,6 +98,11 @@ public final class CloudBackend implements Backend {
         return props;
     }
 
+    /** Redis requests this engine has waited for (a pipeline counts once): for benchmarks and capacity planning. */
+    public long redisRoundTrips() {
+        return redis.roundTrips();
+    }
+
     /** Whether this instance runs the background jobs now (one instance of those sharing the stores does). */
     public boolean leadsBackgroundJobs() {
         return leadership.isLeader();

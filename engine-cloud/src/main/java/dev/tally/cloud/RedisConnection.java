@@ -63,6 +63,7 @@ final class RedisConnection implements AutoCloseable {
     private final Duration timeout;
     private final StatefulRedisConnection<byte[], byte[]> shared;
     private final ReentrantLock transactionLock = new ReentrantLock();
+    private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
     private StatefulRedisConnection<byte[], byte[]> transactional;
 
     private RedisConnection(ClientResources resources, RedisClient client, RedisURI uri, String endpoint, String prefix, Duration timeout,
@@ -172,8 +173,24 @@ final class RedisConnection implements AutoCloseable {
         return shared.async();
     }
 
-    /** Waits for one reply, up to the timeout; failures become {@link CloudStorageException}s naming the endpoint. */
+    /** Waits for one reply (one round trip), up to the timeout; failures become {@link CloudStorageException}s naming the endpoint. */
     <T> T await(RedisFuture<T> future) {
+        roundTrips.incrementAndGet();
+        return awaitPipelined(future);
+    }
+
+    /** Counts one round trip for a pipeline whose replies the caller then collects with {@link #awaitPipelined}. */
+    void countRoundTrip() {
+        roundTrips.incrementAndGet();
+    }
+
+    /** Requests this connection has waited for, a pipeline counting once (for benchmarks and metrics). */
+    long roundTrips() {
+        return roundTrips.get();
+    }
+
+    /** Waits for one reply of a pipeline already counted ({@link #countRoundTrip}), up to the timeout. */
+    <T> T awaitPipelined(RedisFuture<T> future) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -191,7 +208,8 @@ final class RedisConnection implements AutoCloseable {
 
     /** Waits for every reply of a pipeline, in order, and returns them. */
     <T> List<T> awaitAll(List<RedisFuture<T>> futures) {
-        return futures.stream().map(this::await).toList();
+        roundTrips.incrementAndGet();
+        return futures.stream().map(this::awaitPipelined).toList();
     }
 
     /** A Redis failure as this backend reports it; a missing script stays recognisable for a reload. */

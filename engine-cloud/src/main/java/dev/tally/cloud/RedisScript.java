@@ -50,9 +50,10 @@ final class RedisScript {
             }
             List<Integer> missing = new ArrayList<>();
             RedisNoScriptException noScript = null;
+            redis.countRoundTrip();
             for (int f = 0; f < futures.size(); f++) {
                 try {
-                    answers[pending.get(f)] = redis.await(futures.get(f));
+                    answers[pending.get(f)] = redis.awaitPipelined(futures.get(f));
                 } catch (RedisNoScriptException e) {
                     missing.add(pending.get(f));
                     noScript = e;
