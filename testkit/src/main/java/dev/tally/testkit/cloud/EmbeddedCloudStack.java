@@ -112,19 +112,11 @@ public final class EmbeddedCloudStack implements AutoCloseable {
             EmbeddedCloudStack stack = start(dir);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stack.close();
-                deleteTree(dir);
+                LocalFiles.deleteTree(dir);
             }, "embedded-cloud-stack-stop"));
             shared = stack;
         }
         return shared;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("cannot delete {}", dir, e);
-        }
     }
 
     private static <T> CompletableFuture<T> startAsync(ExecutorService pool, Path dir, Function<Path, T> start) {

@@ -58,8 +58,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Files.createDirectories(workDir);
-            int clientPort = freePort();
-            int controllerPort = freePort();
+            int clientPort = LocalFiles.freePort();
+            int controllerPort = LocalFiles.freePort();
             int nodeId = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
                     .setBaseDirectory(workDir).build().brokerNodes().firstKey();
             TestKitNodes nodes = new TestKitNodes.Builder()
@@ -139,12 +139,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** {@code localhost:<port>}: the address clients connect to; the same after a {@link #restart()}. */
     public String bootstrapServers() {
         return "localhost:" + clientPort;
@@ -204,24 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             stop();
         } finally {
             closed = true;
-            deleteQuietly(workDir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("could not delete {}", p, e);
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("could not delete the embedded Kafka data under {}", dir, e);
+            LocalFiles.deleteTree(workDir);
         }
     }
 }

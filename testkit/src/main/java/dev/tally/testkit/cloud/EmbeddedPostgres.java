@@ -50,17 +50,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static EmbeddedPostgres start(Path workDir) {
         try {
             Files.createDirectories(workDir);
-            EmbeddedPostgres postgres = new EmbeddedPostgres(workDir, freePort());
+            EmbeddedPostgres postgres = new EmbeddedPostgres(workDir, LocalFiles.freePort());
             postgres.launch();
             return postgres;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL under " + workDir, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -135,24 +129,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         try {
             stop();
         } finally {
-            deleteTree(dataDir);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("could not delete embedded PostgreSQL data under {}", root, e);
+            LocalFiles.deleteTree(dataDir);
         }
     }
 

@@ -58,19 +58,13 @@ public final class EmbeddedRedis implements AutoCloseable {
             Path bin = Files.createDirectories(workDir.resolve("bin"));
             Files.createDirectories(workDir.resolve("data"));
             File executable = ExecutableProvider.newJarResourceProvider(bin.toFile()).get();
-            EmbeddedRedis redis = new EmbeddedRedis(workDir, executable, freePort());
+            EmbeddedRedis redis = new EmbeddedRedis(workDir, executable, LocalFiles.freePort());
             redis.launch();
             LOG.info("embedded Redis started on port {} in {} ms", redis.port,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             return redis;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded Redis under " + workDir, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -145,29 +139,12 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
         closed = true;
         stop();
-        deleteRecursively(workDir.resolve("bin"));
-        deleteRecursively(workDir.resolve("data"));
+        LocalFiles.deleteTree(workDir.resolve("bin"));
+        LocalFiles.deleteTree(workDir.resolve("data"));
         try {
             Files.deleteIfExists(workDir);
         } catch (IOException e) {
             LOG.debug("left {} in place: {}", workDir, e.toString()); // not empty: the caller keeps files there
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.getMessage());
         }
     }
 }

@@ -141,11 +141,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
         closed = true;
         stop();
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("cannot delete the embedded S3 data under {}: {}", dataDir, e.getMessage());
-        }
+        LocalFiles.deleteTree(dataDir);
     }
 
     /**

@@ -60,7 +60,8 @@ class CloudObjectStoreContractTest extends ObjectStoreContract {
 
     @Override
     protected Backend openBackend(Path dir, TestClock clock) {
-        return new ObjectStoreOnly(S3ObjectStore.open(S3TestServer.config(dir, clock, Map.of())));
+        S3ObjectStore objects = S3ObjectStore.open(S3TestServer.config(dir, clock, Map.of()));
+        return new PartialBackend().objects(objects).closing(objects);
     }
 
     /** Opens another store in this test's namespace with {@code extra} settings; closed after the test. */
@@ -306,55 +307,4 @@ class CloudObjectStoreContractTest extends ObjectStoreContract {
         }
     }
 
-    /** Only the object store of a cloud backend, until the lead switches this suite to the full CloudBackend. */
-    private record ObjectStoreOnly(S3ObjectStore objects) implements Backend {
-        @Override
-        public String name() {
-            return "cloud";
-        }
-
-        @Override
-        public EventLog eventLog() {
-            throw notHere();
-        }
-
-        @Override
-        public DedupIndex dedup() {
-            throw notHere();
-        }
-
-        @Override
-        public WindowStore windows() {
-            throw notHere();
-        }
-
-        @Override
-        public Catalog catalog() {
-            throw notHere();
-        }
-
-        @Override
-        public Warehouse warehouse() {
-            throw notHere();
-        }
-
-        @Override
-        public ResultCache cache() {
-            throw notHere();
-        }
-
-        @Override
-        public StreamRuntime streams() {
-            throw notHere();
-        }
-
-        @Override
-        public void close() {
-            objects.close();
-        }
-
-        private static UnsupportedOperationException notHere() {
-            return new UnsupportedOperationException("this test opens only the S3 object store");
-        }
-    }
 }

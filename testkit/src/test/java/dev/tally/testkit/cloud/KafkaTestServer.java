@@ -65,62 +65,9 @@ final class KafkaTestServer {
         return BackendConfig.of(settings, clock);
     }
 
-    /**
-     * A backend holding only a {@link KafkaEventLog}: the contract suites need a {@link Backend}, and the other
-     * cloud components are opened by their own tests.
-     */
+    /** A backend holding only a {@link KafkaEventLog}, for the event log's contract suites. */
     static Backend eventLogOnly(KafkaEventLog log) {
-        return new Backend() {
-            @Override
-            public String name() {
-                return "cloud (Kafka event log only)";
-            }
-
-            @Override
-            public EventLog eventLog() {
-                return log;
-            }
-
-            @Override
-            public DedupIndex dedup() {
-                throw unsupported();
-            }
-
-            @Override
-            public WindowStore windows() {
-                throw unsupported();
-            }
-
-            @Override
-            public Catalog catalog() {
-                throw unsupported();
-            }
-
-            @Override
-            public Warehouse warehouse() {
-                throw unsupported();
-            }
-
-            @Override
-            public ObjectStore objects() {
-                throw unsupported();
-            }
-
-            @Override
-            public ResultCache cache() {
-                throw unsupported();
-            }
-
-            @Override
-            public StreamRuntime streams() {
-                throw unsupported();
-            }
-
-            @Override
-            public void close() {
-                log.close();
-            }
-        };
+        return new PartialBackend().eventLog(log).closing(log);
     }
 
     private static UnsupportedOperationException unsupported() {

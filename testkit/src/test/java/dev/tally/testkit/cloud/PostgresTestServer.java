@@ -79,75 +79,8 @@ final class PostgresTestServer {
 
     /** The PostgreSQL parts of the cloud backend (catalog, warehouse) in {@code dir}'s schema of the shared server. */
     static Backend openBackend(Path dir, TestClock clock) {
-        return new PostgresOnlyBackend(openDatabase(dir, clock));
+        PostgresDatabase db = openDatabase(dir, clock);
+        return new PartialBackend().catalog(new PostgresCatalog(db)).warehouse(new PostgresWarehouse(db)).closing(db);
     }
 
-    /**
-     * A backend of only the catalog and warehouse, while the other cloud parts are built: everything else throws.
-     */
-    private static final class PostgresOnlyBackend implements Backend {
-        private final PostgresDatabase db;
-        private final PostgresCatalog catalog;
-        private final PostgresWarehouse warehouse;
-
-        PostgresOnlyBackend(PostgresDatabase db) {
-            this.db = db;
-            this.catalog = new PostgresCatalog(db);
-            this.warehouse = new PostgresWarehouse(db);
-        }
-
-        @Override
-        public String name() {
-            return "cloud-postgres-only";
-        }
-
-        @Override
-        public Catalog catalog() {
-            return catalog;
-        }
-
-        @Override
-        public Warehouse warehouse() {
-            return warehouse;
-        }
-
-        @Override
-        public EventLog eventLog() {
-            throw notHere("event log");
-        }
-
-        @Override
-        public DedupIndex dedup() {
-            throw notHere("dedup index");
-        }
-
-        @Override
-        public WindowStore windows() {
-            throw notHere("window store");
-        }
-
-        @Override
-        public ObjectStore objects() {
-            throw notHere("object store");
-        }
-
-        @Override
-        public ResultCache cache() {
-            throw notHere("result cache");
-        }
-
-        @Override
-        public StreamRuntime streams() {
-            throw notHere("stream runtime");
-        }
-
-        private static UnsupportedOperationException notHere(String part) {
-            return new UnsupportedOperationException("the " + part + " is not part of the PostgreSQL-only test backend");
-        }
-
-        @Override
-        public void close() {
-            db.close();
-        }
-    }
 }
