@@ -118,6 +118,21 @@ final class CloudBench implements Callable<Integer> {
 
     /** Ingests {@code n} events from {@link #threads} threads in batches; events/s acknowledged. */
     private double ingest(Tally tally, String run, int n) throws Exception {
+        return inParallel(n, (seed, perThread) -> {
+            Workload w = new Workload(seed, run + "-" + seed);
+            for (int sent = 0; sent < perThread; sent += batch) {
+                tally.ingest(w.batch(batch, clock.instant()));
+            }
+        });
+    }
+
+    /** What one sending thread does: send {@code perThread} items, seeded by its number. */
+    private interface Sender {
+        void send(int seed, int perThread) throws Exception;
+    }
+
+    /** Runs {@code n} items split over {@link #threads} threads; items/s. */
+    private double inParallel(int n, Sender sender) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         int perThread = n / threads;
         long t0 = System.nanoTime();
@@ -125,10 +140,7 @@ final class CloudBench implements Callable<Integer> {
         for (int t = 0; t < threads; t++) {
             int seed = t;
             done.add(pool.submit(() -> {
-                Workload w = new Workload(seed, run + "-" + seed);
-                for (int sent = 0; sent < perThread; sent += batch) {
-                    tally.ingest(w.batch(batch, clock.instant()));
-                }
+                sender.send(seed, perThread);
                 return null;
             }));
         }
@@ -175,35 +187,21 @@ final class CloudBench implements Callable<Integer> {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            int perThread = n / threads;
-            long t0 = System.nanoTime();
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int seed = t;
-                done.add(pool.submit(() -> {
-                    SplittableRandom random = new SplittableRandom(seed);
-                    for (int sent = 0; sent < perThread; sent += batch) {
-                        List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
-                        for (int i = 0; i < batch; i++) {
-                            String key = "raw-" + seed + "-" + (sent + i);
-                            byte[] value = new byte[Math.max(1, size - key.length())];
-                            random.nextBytes(value);
-                            acks.add(producer.send(new ProducerRecord<>(topic, 0, clock.millis(), key, value)));
-                        }
-                        for (Future<RecordMetadata> a : acks) {
-                            a.get();
-                        }
+            return inParallel(n, (seed, perThread) -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                for (int sent = 0; sent < perThread; sent += batch) {
+                    List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
+                    for (int i = 0; i < batch; i++) {
+                        String key = "raw-" + seed + "-" + (sent + i);
+                        byte[] value = new byte[Math.max(1, size - key.length())];
+                        random.nextBytes(value);
+                        acks.add(producer.send(new ProducerRecord<>(topic, 0, clock.millis(), key, value)));
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            pool.shutdown();
-            return perThread * threads / seconds;
+                    for (Future<RecordMetadata> a : acks) {
+                        a.get();
+                    }
+                }
+            });
         }
     }
 
