@@ -58,6 +58,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private final AggregatorSettings settings;
     private final long latenessMillis;
     private final long retentionMillis;
+    private final Lateness lateness;
 
     private final Map<String, ProjectAcc> projects = new HashMap<>();
     private final List<WindowAcc> dirty = new ArrayList<>();
@@ -87,6 +88,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         this.settings = settings;
         this.latenessMillis = settings.allowedLateness().toMillis();
         this.retentionMillis = settings.retention().toMillis();
+        this.lateness = new Lateness(settings);
     }
 
     @Override
@@ -396,20 +398,11 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         if (p.metrics == null) {
             p.syncPlans(plans.getOrDefault(projectId, List.of()));
         }
-        if (p.watermark != Long.MIN_VALUE && ts < p.watermark - latenessMillis) {
-            if (reread) {
-                return;
+        String late = lateness.why(ts, p.watermark, now);
+        if (late != null) {
+            if (!reread) {
+                recordLate(se, late);
             }
-            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is more than " + settings.allowedLateness()
-                    + " behind the project's watermark " + Instant.ofEpochMilli(p.watermark));
-            return;
-        }
-        if (ts < now - retentionMillis) {
-            if (reread) {
-                return;
-            }
-            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is older than the real-time retention of "
-                    + settings.retention());
             return;
         }
         if (ts > p.watermark) {
@@ -467,7 +460,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private void recordLate(StoredEvent se, String why) {
         late.add(new RejectedEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
                 RejectedEvent.Reason.LATE,
-                List.of(new Violation("timestamp", "late", why + "; the batch rollup counts it")),
+                List.of(new Violation("timestamp", "late", Lateness.rejection(why))),
                 clock.instant(), null));
     }
 

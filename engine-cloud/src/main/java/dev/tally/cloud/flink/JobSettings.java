@@ -39,7 +39,6 @@ final class JobSettings implements Serializable {
 
     private final HashMap<String, String> settings;
     final long latenessMillis;
-    final long retentionMillis;
     final long metricReloadMillis;
     final Duration checkpointInterval;
     final Duration idleTimeout;
@@ -47,9 +46,8 @@ final class JobSettings implements Serializable {
     JobSettings(Map<String, String> settings) {
         this.settings = new HashMap<>(settings);
         BackendConfig config = config();
-        AggregatorSettings aggregator = EngineSettings.from(config).aggregator();
+        AggregatorSettings aggregator = aggregator();
         latenessMillis = aggregator.allowedLateness().toMillis();
-        retentionMillis = aggregator.retention().toMillis();
         checkpointInterval = positive(config, CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
         metricReloadMillis = positive(config, METRIC_RELOAD_INTERVAL, Duration.ofSeconds(5)).toMillis();
         idleTimeout = positive(config, IDLE_TIMEOUT, Duration.ofSeconds(10));
@@ -72,6 +70,11 @@ final class JobSettings implements Serializable {
     /** The settings as the cloud backend reads them; the job runs on real time, its events carry their times. */
     BackendConfig config() {
         return BackendConfig.of(settings, InstantSource.system());
+    }
+
+    /** The aggregator's settings as the engines read them (lateness, retention). */
+    AggregatorSettings aggregator() {
+        return EngineSettings.from(config()).aggregator();
     }
 
     EventTopics topics() {

@@ -2,6 +2,7 @@ package dev.tally.cloud.flink;
 
 import dev.tally.api.MetricDefinition;
 import dev.tally.cloud.AggregationStores;
+import dev.tally.engine.aggregate.Lateness;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.codec.EventCodec;
 import dev.tally.engine.codec.StoredEvent;
@@ -17,8 +18,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +49,7 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     private transient Map<String, List<MetricPlan>> plans;
     private transient List<MetricPlan> builtIns;
     private transient long loadedAt;
+    private transient Lateness lateness;
 
     RouteEvents(JobSettings settings) {
         this.settings = settings;
@@ -58,6 +58,7 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     @Override
     public void open(OpenContext context) {
         watermark = getRuntimeContext().getState(new ValueStateDescriptor<>("project-watermark", Types.LONG));
+        lateness = new Lateness(settings.aggregator());
         builtIns = MetricPlan.BUILT_INS.stream().map(MetricPlan::new).toList();
         stores = settings.openStores();
         loadMetrics();
@@ -111,15 +112,10 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
         }
         long ts = se.event().timestamp().toEpochMilli();
         Long wm = watermark.value();
-        if (wm != null && ts < wm - settings.latenessMillis) {
-            late(ctx, se, entry, "event time " + Instant.ofEpochMilli(ts) + " is more than "
-                    + Duration.ofMillis(settings.latenessMillis) + " behind the project's watermark "
-                    + Instant.ofEpochMilli(wm));
-            return;
-        }
-        if (ts < entry.appendMillis() - settings.retentionMillis) {
-            late(ctx, se, entry, "event time " + Instant.ofEpochMilli(ts) + " is older than the real-time retention of "
-                    + Duration.ofMillis(settings.retentionMillis));
+        String late = lateness.why(ts, wm == null ? Long.MIN_VALUE : wm, entry.appendMillis());
+        if (late != null) {
+            ctx.output(LATE, new LateEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
+                    Lateness.rejection(late), entry.appendMillis()));
             return;
         }
         if (wm == null || ts > wm) {
@@ -138,10 +134,5 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
                 out.collect(new Contribution(series, size.ordinal(), size.startOf(ts), user, value));
             }
         }
-    }
-
-    private static void late(Context ctx, StoredEvent se, LogEntry entry, String why) {
-        ctx.output(LATE, new LateEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
-                why + "; the batch rollup counts it", entry.appendMillis()));
     }
 }
