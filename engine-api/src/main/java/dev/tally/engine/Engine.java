@@ -28,6 +28,7 @@ import dev.tally.api.SqlResult;
 import dev.tally.api.TallyException;
 import dev.tally.api.Violation;
 import dev.tally.engine.aggregate.AggregationJob;
+import dev.tally.engine.aggregate.AggregatorSettings;
 import dev.tally.engine.archive.ArchiveJob;
 import dev.tally.engine.retention.RetentionJob;
 import dev.tally.engine.rollup.RollupJob;
@@ -121,7 +122,8 @@ public final class Engine implements AutoCloseable {
                 settings.aggregator().retention(), rollups);
         this.sql = new SqlService(backend.warehouse(), backend.objects(), settings.sql());
         backend.catalog().createProject(DEFAULT_PROJECT, clock.instant());
-        this.aggregatorHandle = backend.streams().start(aggregator);
+        this.aggregatorHandle = backend.streams().start(
+                settings.aggregator().runtime() == AggregatorSettings.Runtime.IN_PROCESS ? aggregator : aggregator.follower());
         this.rollupJob = new RollupJob(backend, rollups, clock, settings.rollupGrace());
         this.rollupHandle = backend.streams().start(rollupJob);
         if (settings.archive().enabled()) {

@@ -14,7 +14,9 @@ import java.time.Duration;
  *
  * <ul>
  *   <li>{@code tally.windows.allowed-lateness} (5m), {@code tally.windows.retention} (24h),
- *       {@code tally.windows.max-combinations} (1000), {@code tally.aggregator.flush-interval} (100ms)</li>
+ *       {@code tally.windows.max-combinations} (1000), {@code tally.aggregator.flush-interval} (100ms),
+ *       {@code tally.aggregator.runtime} ({@code in-process}, or {@code external} when a job outside the engine
+ *       aggregates, see {@link AggregatorSettings.Runtime})</li>
  *   <li>{@code tally.dedup.ttl} (24h), {@code tally.cache.ttl} (60s), {@code tally.rejected.keep} (10000)</li>
  *   <li>{@code tally.archive.enabled} (true), {@code tally.archive.roll-interval} (1m),
  *       {@code tally.archive.max-file-size} (128MB), {@code tally.archive.event-metadata} (false),
@@ -38,7 +40,7 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
     /** Every key {@link #from} reads (and the SQL and retention settings it delegates to). */
     public static final java.util.List<String> KEYS = java.util.List.of(
             "tally.windows.allowed-lateness", "tally.windows.retention", "tally.windows.max-combinations",
-            "tally.aggregator.flush-interval", "tally.dedup.ttl", "tally.cache.ttl", "tally.rejected.keep",
+            "tally.aggregator.flush-interval", "tally.aggregator.runtime", "tally.dedup.ttl", "tally.cache.ttl", "tally.rejected.keep",
             "tally.archive.enabled", "tally.archive.roll-interval", "tally.archive.max-file-size",
             "tally.archive.event-metadata", "tally.archive.spool-dir", "tally.rollup.grace",
             "tally.retention.hot", "tally.retention.raw", "tally.retention.aggregates", "tally.retention.log",
@@ -54,7 +56,9 @@ public record EngineSettings(AggregatorSettings aggregator, ArchiveSettings arch
                 c.duration("tally.windows.retention", d.retention()),
                 (int) c.longValue("tally.windows.max-combinations", d.maxCombinations()),
                 c.duration("tally.aggregator.flush-interval", d.flushInterval()),
-                d.pollBatch());
+                d.pollBatch(),
+                AggregatorSettings.Runtime.parse("tally.aggregator.runtime",
+                        c.string("tally.aggregator.runtime").orElse("in-process")));
         ArchiveSettings a = ArchiveSettings.defaults();
         // Spool beside the data when there is a data directory: publishing is then a rename on one file system,
         // and a large file is never staged in a RAM-backed /tmp.

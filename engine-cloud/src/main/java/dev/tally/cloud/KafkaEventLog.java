@@ -304,7 +304,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
 
     /** A partition's name in a {@link LogPosition}: {@code <topic>/<partition>}. */
     static String name(TopicPartition tp) {
-        return tp.topic() + "/" + tp.partition();
+        return EventTopics.partitionName(tp.topic(), tp.partition());
     }
 
     private void checkOpen() {

@@ -119,6 +119,20 @@ final class RedisWindowStore implements WindowStore {
 
     @Override
     public void putAll(Map<WindowKey, Aggregate> values, Checkpoint checkpoint) {
+        write(values, java.util.Objects.requireNonNull(checkpoint, "checkpoint"));
+    }
+
+    /**
+     * Stores whole-window values without touching any checkpoint: for a stream processor whose progress is
+     * recorded separately ({@link #advanceCheckpoint}) once its values are written.
+     */
+    void putValues(Map<WindowKey, Aggregate> values) {
+        if (!values.isEmpty()) {
+            write(values, null);
+        }
+    }
+
+    private void write(Map<WindowKey, Aggregate> values, Checkpoint checkpoint) {
         // Encoded before the transaction: the caller may go on changing its aggregates afterwards.
         Map<Series, Map<Long, Map<byte[], byte[]>>> grouped = new HashMap<>();
         for (Map.Entry<WindowKey, Aggregate> e : values.entrySet()) {
@@ -127,7 +141,7 @@ final class RedisWindowStore implements WindowStore {
                     .computeIfAbsent(k.start(), s -> new LinkedHashMap<>())
                     .put(bytes(k.dimensionsKey()), e.getValue().toBytes());
         }
-        Map<byte[], byte[]> checkpointFields = encode(checkpoint);
+        Map<byte[], byte[]> checkpointFields = checkpoint == null ? null : encode(checkpoint);
         redis.transaction(tx -> writes -> {
             Set<String> projects = new LinkedHashSet<>();
             for (Map.Entry<Series, Map<Long, Map<byte[], byte[]>>> s : grouped.entrySet()) {
@@ -146,7 +160,35 @@ final class RedisWindowStore implements WindowStore {
                 projects.add(series.projectId());
             }
             projects.forEach(p -> writes.incr(versionKey(p)));
-            writeCheckpoint(writes, checkpoint.consumer(), checkpointFields);
+            if (checkpoint != null) {
+                writeCheckpoint(writes, checkpoint.consumer(), checkpointFields);
+            }
+        });
+    }
+
+    /**
+     * Raises the consumer's stored position to at least {@code reached} in each partition {@code reached} names;
+     * other partitions and the watermarks stay. Atomic against concurrent writers ({@code WATCH}): the parallel
+     * instances of a stream processor each advance the partitions they read without undoing the others'.
+     */
+    void advanceCheckpoint(String consumer, LogPosition reached) {
+        byte[] key = checkpointKey(consumer);
+        byte[] field = bytes(POSITION);
+        redis.transaction(tx -> {
+            redis.await(tx.watch(key));
+            byte[] stored = redis.await(tx.hget(key, field));
+            LogPosition current = stored == null ? LogPosition.NONE : LogPosition.parse(utf8(stored));
+            LogPosition next = current;
+            for (String partition : reached.partitionNames()) {
+                if (reached.lastOffset(partition) > current.lastOffset(partition)) {
+                    next = next.with(partition, reached.lastOffset(partition));
+                }
+            }
+            if (stored != null && next.equals(current)) {
+                return null;
+            }
+            byte[] encoded = bytes(next.encode());
+            return writes -> writes.hset(key, field, encoded);
         });
     }
 

@@ -58,6 +58,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private final AggregatorSettings settings;
     private final long latenessMillis;
     private final long retentionMillis;
+    private final Lateness lateness;
 
     private final Map<String, ProjectAcc> projects = new HashMap<>();
     private final List<WindowAcc> dirty = new ArrayList<>();
@@ -87,6 +88,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         this.settings = settings;
         this.latenessMillis = settings.allowedLateness().toMillis();
         this.retentionMillis = settings.retention().toMillis();
+        this.lateness = new Lateness(settings);
     }
 
     @Override
@@ -125,6 +127,11 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
      * ({@link #awaitPosition} waits for it).
      */
     public CompletableFuture<Rewind> replay(Instant from, LogPosition after) {
+        if (settings.runtime() == AggregatorSettings.Runtime.EXTERNAL) {
+            return CompletableFuture.failedFuture(new dev.tally.api.InvalidRequestException("from", "unsupported",
+                    "replay rebuilds the windows with the in-process aggregator, but tally.aggregator.runtime is "
+                            + "external: replay from the stream processor instead"));
+        }
         ReplayRequest request = new ReplayRequest(from, after, new CompletableFuture<>());
         ReplayRequest previous = replayRequest.getAndSet(request);
         if (previous != null) {
@@ -227,7 +234,53 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         if (subscription != null) {
             recover();
         }
-        backend.windows().checkpoint(CONSUMER).ifPresent(cp -> flushed.advanceTo(cp.position()));
+        backend.windows().checkpoint(CONSUMER).ifPresent(cp -> {
+            if (!flushed.reached().equals(cp.position())) {
+                lastFlushTime = clock.instant();
+            }
+            flushed.advanceTo(cp.position());
+        });
+    }
+
+    /**
+     * The job to run instead of this one when a stream processor outside the engine aggregates
+     * ({@link AggregatorSettings.Runtime#EXTERNAL}): it only {@linkplain #follow() follows} the
+     * {@value #CONSUMER} checkpoint that processor writes (every ~100 ms), so that {@link #awaitPosition} and
+     * {@link #lastFlushTime} report its progress, and runs the housekeeping (window expiry, the rejected
+     * listing's trim) about once a minute.
+     */
+    public StreamRuntime.StreamJob follower() {
+        return new StreamRuntime.StreamJob() {
+            @Override
+            public String name() {
+                return "tally-aggregator-follower";
+            }
+
+            @Override
+            public boolean step() {
+                follow();
+                if (System.nanoTime() - lastHousekeepingAt > TimeUnit.MINUTES.toNanos(1)) {
+                    lastHousekeepingAt = System.nanoTime();
+                    backend.windows().expireBefore(Instant.ofEpochMilli(clock.millis() - retentionMillis));
+                    housekeeping.run();
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                return false;
+            }
+
+            @Override
+            public void recover() {
+            }
+
+            @Override
+            public void follow() {
+                AggregationJob.this.follow();
+            }
+
+            @Override
+            public void stop() {
+            }
+        };
     }
 
     @Override
@@ -345,20 +398,11 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         if (p.metrics == null) {
             p.syncPlans(plans.getOrDefault(projectId, List.of()));
         }
-        if (p.watermark != Long.MIN_VALUE && ts < p.watermark - latenessMillis) {
-            if (reread) {
-                return;
+        String late = lateness.why(ts, p.watermark, now);
+        if (late != null) {
+            if (!reread) {
+                recordLate(se, late);
             }
-            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is more than " + settings.allowedLateness()
-                    + " behind the project's watermark " + Instant.ofEpochMilli(p.watermark));
-            return;
-        }
-        if (ts < now - retentionMillis) {
-            if (reread) {
-                return;
-            }
-            recordLate(se, "event time " + Instant.ofEpochMilli(ts) + " is older than the real-time retention of "
-                    + settings.retention());
             return;
         }
         if (ts > p.watermark) {
@@ -416,7 +460,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private void recordLate(StoredEvent se, String why) {
         late.add(new RejectedEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
                 RejectedEvent.Reason.LATE,
-                List.of(new Violation("timestamp", "late", why + "; the batch rollup counts it")),
+                List.of(new Violation("timestamp", "late", Lateness.rejection(why))),
                 clock.instant(), null));
     }
 

@@ -8,11 +8,33 @@ import java.time.Duration;
  * @param maxCombinations distinct dimension combinations per metric and window before {@code __other__}
  * @param flushInterval   longest time between window-store flushes while events keep arriving
  * @param pollBatch       records read per poll
+ * @param runtime         who aggregates: this engine, or a job outside it
  */
 public record AggregatorSettings(Duration allowedLateness, Duration retention, int maxCombinations,
-                                 Duration flushInterval, int pollBatch) {
+                                 Duration flushInterval, int pollBatch, Runtime runtime) {
     public static AggregatorSettings defaults() {
         return new AggregatorSettings(Duration.ofMinutes(5), Duration.ofHours(24), 1000, Duration.ofMillis(100),
-                8192);
+                8192, Runtime.IN_PROCESS);
+    }
+
+    /** Where the real-time aggregation runs ({@code tally.aggregator.runtime}). */
+    public enum Runtime {
+        /** {@code in-process}: the engine's own {@link AggregationJob} consumes the log and writes the windows. */
+        IN_PROCESS,
+        /**
+         * {@code external}: a stream processor outside the engine (the cloud profile's Flink job) writes the windows
+         * and the {@value AggregationJob#CONSUMER} checkpoint; the engine only follows that checkpoint, so that
+         * {@code awaitIdle} and the health figures still see the aggregation's progress.
+         */
+        EXTERNAL;
+
+        public static Runtime parse(String key, String value) {
+            return switch (value) {
+                case "in-process" -> IN_PROCESS;
+                case "external" -> EXTERNAL;
+                default -> throw new dev.tally.api.ConfigurationException("setting '" + key
+                        + "' must be in-process or external, got '" + value + "'");
+            };
+        }
     }
 }

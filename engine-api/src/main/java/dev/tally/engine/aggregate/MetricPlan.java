@@ -85,20 +85,38 @@ public final class MetricPlan {
 
     /** Folds one event into an aggregate. */
     public void apply(Aggregate a, Event e) {
-        a.addEvent();
+        add(a, user(e), value(e));
+    }
+
+    /**
+     * The user this event adds to a distinct count, or {@code null} (not a distinct-count metric, or no user).
+     * With {@link #value} and {@link #add}, what {@link #apply} does in parts, for a runtime that ships an event's
+     * contribution to another machine rather than the event.
+     */
+    public String user(Event e) {
+        return definition.aggregation() == Aggregation.UNIQUE ? e.userId() : null;
+    }
+
+    /** The finite numeric value this event adds to sum/avg/min/max, or {@code NaN} when it adds none. */
+    public double value(Event e) {
         Aggregation agg = definition.aggregation();
-        if (agg == Aggregation.UNIQUE) {
-            if (e.userId() != null) {
-                a.addUser(e.userId());
+        if (agg.needsProperty() && e.properties().get(definition.property()) instanceof Number num) {
+            double d = num.doubleValue();
+            if (Double.isFinite(d)) {
+                return d;
             }
-        } else if (agg.needsProperty()) {
-            Object v = e.properties().get(definition.property());
-            if (v instanceof Number num) {
-                double d = num.doubleValue();
-                if (Double.isFinite(d)) {
-                    a.addValue(d);
-                }
-            }
+        }
+        return Double.NaN;
+    }
+
+    /** Folds one event's contribution, as read by {@link #user} and {@link #value}, into an aggregate. */
+    public static void add(Aggregate a, String user, double value) {
+        a.addEvent();
+        if (user != null) {
+            a.addUser(user);
+        }
+        if (!Double.isNaN(value)) {
+            a.addValue(value);
         }
     }
 }

@@ -1,0 +1,37 @@
+package dev.tally.cloud.flink;
+
+import dev.tally.cloud.EventTopics;
+import dev.tally.engine.codec.EventCodec;
+import dev.tally.engine.codec.StoredEvent;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns a Kafka record of the event log into a {@link LogEntry}. Every record yields one entry, an unreadable one
+ * too (with project {@code ""}), so that the job's progress covers every offset; {@link RouteEvents} skips those.
+ * The event is decoded here only for its time (the watermarks need it at the source) and again where it is used.
+ */
+final class EventDeserializer implements KafkaRecordDeserializationSchema<LogEntry> {
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<LogEntry> out) {
+        String partition = EventTopics.partitionName(record.topic(), record.partition());
+        long eventMillis = record.timestamp();
+        String projectId = "";
+        try {
+            StoredEvent se = EventCodec.decode(record.value());
+            eventMillis = se.event().timestamp().toEpochMilli();
+            projectId = se.projectId();
+        } catch (RuntimeException e) {
+            // reported by RouteEvents, which sees the entry with the project it belongs to (none)
+        }
+        out.collect(new LogEntry(partition, record.offset(), record.timestamp(), eventMillis, projectId,
+                record.value()));
+    }
+
+    @Override
+    public TypeInformation<LogEntry> getProducedType() {
+        return TypeInformation.of(LogEntry.class);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.tally.cloud.flink;
+
+import dev.tally.api.MetricDefinition;
+import dev.tally.cloud.AggregationStores;
+import dev.tally.engine.aggregate.Lateness;
+import dev.tally.engine.aggregate.MetricPlan;
+import dev.tally.engine.codec.EventCodec;
+import dev.tally.engine.codec.StoredEvent;
+import dev.tally.spi.WindowKey;
+import dev.tally.spi.WindowSize;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keyed by project: decides, as the in-process aggregator does, whether an event is on time, and turns each
+ * on-time event into its {@link Contribution}s, one per metric it matches and window size, with the engine's own
+ * {@link MetricPlan}s (built-ins and the project's defined metrics).
+ *
+ * <p>Lateness is the in-process rule, per project: an event is late when it is more than the allowed lateness
+ * behind the latest event time of its project seen so far (kept in keyed state, so it survives a restore), or
+ * older than the real-time retention at its append. Late events go to the {@link #LATE} side output. Because a
+ * project's records come in log order (one partition by default), the decisions are the in-process
+ * aggregator's, event for event; "now" is the record's append time, so they do not depend on when the job runs.
+ *
+ * <p>Metric definitions are read from the catalog at open and then every {@code tally.flink.metric-reload-interval}.
+ */
+final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribution> {
+    static final OutputTag<LateEvent> LATE = new OutputTag<>("late-events", Types.POJO(LateEvent.class)) {
+    };
+    private static final Logger LOG = LoggerFactory.getLogger(RouteEvents.class);
+    private static final WindowSize[] SIZES = WindowSize.values();
+    private static final long serialVersionUID = 1L;
+
+    private final JobSettings settings;
+    private transient AggregationStores stores;
+    private transient ValueState<Long> watermark;
+    private transient Map<String, List<MetricPlan>> plans;
+    private transient List<MetricPlan> builtIns;
+    private transient long loadedAt;
+    private transient Lateness lateness;
+
+    RouteEvents(JobSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        watermark = getRuntimeContext().getState(new ValueStateDescriptor<>("project-watermark", Types.LONG));
+        lateness = new Lateness(settings.aggregator());
+        builtIns = MetricPlan.BUILT_INS.stream().map(MetricPlan::new).toList();
+        stores = settings.openStores();
+        loadMetrics();
+    }
+
+    @Override
+    public void close() {
+        if (stores != null) {
+            stores.close();
+        }
+    }
+
+    private void loadMetrics() {
+        Map<String, List<MetricDefinition>> defined;
+        try {
+            defined = stores.catalog().allMetrics();
+        } catch (RuntimeException e) {
+            if (plans == null) {
+                throw e;
+            }
+            LOG.warn("cannot reload metric definitions, keeping the {} projects' known ones: {}", plans.size(),
+                    e.toString());
+            loadedAt = System.currentTimeMillis();
+            return;
+        }
+        Map<String, List<MetricPlan>> next = new HashMap<>();
+        defined.forEach((project, defs) -> {
+            List<MetricPlan> list = new ArrayList<>(builtIns);
+            defs.forEach(d -> list.add(new MetricPlan(d)));
+            next.put(project, List.copyOf(list));
+        });
+        plans = next;
+        loadedAt = System.currentTimeMillis();
+    }
+
+    @Override
+    public void processElement(LogEntry entry, Context ctx, Collector<Contribution> out) throws Exception {
+        if (System.currentTimeMillis() - loadedAt > settings.metricReloadMillis) {
+            loadMetrics();
+        }
+        StoredEvent se;
+        try {
+            se = EventCodec.decode(entry.payload());
+        } catch (RuntimeException e) {
+            LOG.error("skipping an unreadable log record at {} offset {}: {}", entry.partition(), entry.offset(),
+                    e.toString());
+            return;
+        }
+        if (se.imported()) {
+            return; // backfill goes to the archive and rollups only
+        }
+        long ts = se.event().timestamp().toEpochMilli();
+        Long wm = watermark.value();
+        String late = lateness.why(ts, wm == null ? Long.MIN_VALUE : wm, entry.appendMillis());
+        if (late != null) {
+            ctx.output(LATE, new LateEvent(se.projectId(), se.event().eventId(), se.event().eventType(),
+                    Lateness.rejection(late), entry.appendMillis()));
+            return;
+        }
+        if (wm == null || ts > wm) {
+            watermark.update(ts);
+        }
+        String projectId = se.projectId();
+        for (MetricPlan plan : plans.getOrDefault(projectId, builtIns)) {
+            if (!plan.matches(se.event())) {
+                continue;
+            }
+            SeriesKey series = new SeriesKey(projectId, plan.name(),
+                    WindowKey.encodeDimensions(plan.dimensionValues(se.event())));
+            String user = plan.user(se.event());
+            double value = plan.value(se.event());
+            for (WindowSize size : SIZES) {
+                out.collect(new Contribution(series, size.ordinal(), size.startOf(ts), user, value));
+            }
+        }
+    }
+}
