@@ -9,6 +9,7 @@ import dev.tally.api.MetricDefinition;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.engine.codec.EventCodec;
+import dev.tally.testkit.EventGenerator;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -46,7 +47,7 @@ import java.util.stream.Stream;
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
                 BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class, HistoryBench.class,
-                SqlBench.class, CloudBench.class,
+                SqlBench.class, CloudBench.class, TestkitBench.class,
                 BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {
@@ -72,8 +73,16 @@ public final class BenchMain implements Runnable {
         }
     }
 
+    /**
+     * The benchmarks' typed events: purchases only, {@link EventGenerator#PURCHASE_SCHEMA}, 100k Zipf users, ten
+     * countries, three devices, ids {@code <runId>-<n>}. Seeded, so every run sends the same stream.
+     */
+    static EventGenerator workload(long seed, String runId) {
+        return EventGenerator.builder().seed(seed).idPrefix(runId).users(100_000).purchaseShare(1.0).build();
+    }
+
     static void defineWorkload(dev.tally.api.ProjectOperations tally) {
-        tally.registerSchema("purchase", Workload.SCHEMA);
+        tally.registerSchema("purchase", EventGenerator.PURCHASE_SCHEMA);
         tally.defineMetric(MetricDefinition.of("revenue", "purchase", Aggregation.SUM, "amount", "country", "device"));
         tally.defineMetric(MetricDefinition.of("purchases", "purchase", Aggregation.COUNT, null, "country", "device"));
         tally.defineMetric(MetricDefinition.of("buyers", "purchase", Aggregation.UNIQUE, null, "country", "device"));
@@ -117,21 +126,21 @@ public final class BenchMain implements Runnable {
 
     static double tallyIngest(long events, Path dirOrNull, boolean archive) throws Exception {
         Path dir = dirOrNull != null ? dirOrNull : tempDir("tally-bench-ingest-");
-        Workload workload = new Workload(7, "run" + System.nanoTime());
+        EventGenerator workload = workload(7, "run" + System.nanoTime());
         InstantSource clock = Clock.system(ZoneOffset.UTC);
         try (Tally tally = Tally.builder().dataDir(dir).clock(clock)
                 .setting("tally.archive.enabled", Boolean.toString(archive)).build()) {
             defineWorkload(tally);
             // warm-up: 100k events, not timed
             for (int i = 0; i < 100; i++) {
-                tally.ingest(workload.batch(BATCH, clock.instant()));
+                tally.ingest(workload.batchAt(BATCH, clock.instant()));
             }
             tally.awaitIdle(Duration.ofMinutes(5));
             long gcBefore = gcMillis();
             long start = System.nanoTime();
             long accepted = 0;
             for (long sent = 0; sent < events; sent += BATCH) {
-                BatchResult r = tally.ingest(workload.batch(BATCH, clock.instant()));
+                BatchResult r = tally.ingest(workload.batchAt(BATCH, clock.instant()));
                 accepted += r.accepted();
             }
             long appended = System.nanoTime();
@@ -155,11 +164,11 @@ public final class BenchMain implements Runnable {
     /** Appends the same encoded bytes Tally writes, to a bare Chronicle Queue, timing only the appends. */
     static double rawChronicle(long events, boolean perBatch) throws Exception {
         Path dir = tempDir("tally-bench-raw-");
-        Workload workload = new Workload(7, "raw");
+        EventGenerator workload = workload(7, "raw");
         Instant now = Instant.now();
         List<byte[]> pool = new ArrayList<>(100_000);
         for (int i = 0; i < 100_000; i++) {
-            Event e = workload.event(now);
+            Event e = workload.nextAt(now);
             pool.add(EventCodec.encode("default", e, now));
         }
         try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).rollCycle(RollCycles.FAST_DAILY).build();
@@ -205,12 +214,12 @@ public final class BenchMain implements Runnable {
             Clock clock = Clock.fixed(end, ZoneOffset.UTC);
             try (Tally tally = Tally.builder().dataDir(dir).clock(clock).setting("tally.cache.ttl", "0s").build()) {
                 defineWorkload(tally);
-                Workload workload = new Workload(11, "q");
+                EventGenerator workload = workload(11, "q");
                 long n = 0;
                 for (Instant t = start; t.isBefore(end); t = t.plusSeconds(60)) {
                     List<Event> minute = new ArrayList<>(120);
                     for (int i = 0; i < 120; i++) {
-                        minute.add(workload.event(t.plusMillis(i * 500L)));
+                        minute.add(workload.nextAt(t.plusMillis(i * 500L)));
                     }
                     n += tally.ingest(minute).accepted();
                 }
@@ -266,13 +275,13 @@ public final class BenchMain implements Runnable {
                 defineWorkload(tally);
                 AtomicLong stop = new AtomicLong();
                 Thread load = new Thread(() -> {
-                    Workload w = new Workload(3, "bg");
+                    EventGenerator w = workload(3, "bg");
                     long started = System.nanoTime();
                     long sent = 0;
                     while (stop.get() == 0) {
                         long due = (long) ((System.nanoTime() - started) / 1e9 * backgroundRate);
                         if (sent < due) {
-                            tally.ingest(w.batch(BATCH, clock.instant()));
+                            tally.ingest(w.batchAt(BATCH, clock.instant()));
                             sent += BATCH;
                         } else {
                             Thread.onSpinWait();

@@ -6,6 +6,7 @@ import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
 import dev.tally.cloud.CloudBackend;
 import dev.tally.testkit.cloud.EmbeddedCloudStack;
+import dev.tally.testkit.EventGenerator;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.clients.admin.Admin;
@@ -119,9 +120,9 @@ final class CloudBench implements Callable<Integer> {
     /** Ingests {@code n} events from {@link #threads} threads in batches; events/s acknowledged. */
     private double ingest(Tally tally, String run, int n) throws Exception {
         return inParallel(n, (seed, perThread) -> {
-            Workload w = new Workload(seed, run + "-" + seed);
+            EventGenerator w = BenchMain.workload(seed, run + "-" + seed);
             for (int sent = 0; sent < perThread; sent += batch) {
-                tally.ingest(w.batch(batch, clock.instant()));
+                tally.ingest(w.batchAt(batch, clock.instant()));
             }
         });
     }
@@ -235,13 +236,13 @@ final class CloudBench implements Callable<Integer> {
     private void freshness(Tally tally, int rate) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         Thread load = new Thread(() -> {
-            Workload w = new Workload(99, "fresh-bg");
+            EventGenerator w = BenchMain.workload(99, "fresh-bg");
             long t0 = System.nanoTime();
             long sent = 0;
             while (!stop.get()) {
                 long due = (long) ((System.nanoTime() - t0) / 1e9 * rate);
                 if (sent < due) {
-                    tally.ingest(w.batch(batch, clock.instant()));
+                    tally.ingest(w.batchAt(batch, clock.instant()));
                     sent += batch;
                 } else {
                     LockSupport.parkNanos(200_000);

@@ -9,6 +9,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.tally.api.Event;
 import dev.tally.engine.json.Json;
+import dev.tally.testkit.EventGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,10 +31,10 @@ final class SchemaBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Workload workload = new Workload(5, "schema");
+        EventGenerator workload = BenchMain.workload(5, "schema");
         List<Map<String, Object>> props = new ArrayList<>(100_000);
         for (int i = 0; i < 100_000; i++) {
-            Event e = workload.event(Instant.EPOCH);
+            Event e = workload.nextAt(Instant.EPOCH);
             Map<String, Object> p = new HashMap<>(e.properties());
             if (i % 10 == 0) {
                 p.put("amount", "free");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +19,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -36,16 +40,21 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
     private final Instant start;
     private final Map<String, String> settings;
     private final Consumer<Tally.Builder> customizer;
+    private final List<String> schemas;
+    private final List<String> metrics;
 
     /** Used by {@link TallyTest}: the local backend with default settings. */
     public TallyExtension() {
-        this(TestClock.DEFAULT_START, Map.of(), b -> { });
+        this(TestClock.DEFAULT_START, Map.of(), b -> { }, List.of(), List.of());
     }
 
-    private TallyExtension(Instant start, Map<String, String> settings, Consumer<Tally.Builder> customizer) {
+    private TallyExtension(Instant start, Map<String, String> settings, Consumer<Tally.Builder> customizer,
+                           List<String> schemas, List<String> metrics) {
         this.start = start;
         this.settings = Map.copyOf(settings);
         this.customizer = customizer;
+        this.schemas = List.copyOf(schemas);
+        this.metrics = List.copyOf(metrics);
     }
 
     public static TallyExtension local() {
@@ -54,18 +63,41 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
 
     /** Starts the test clock at {@code instant} instead of {@link TestClock#DEFAULT_START}. */
     public TallyExtension withClockAt(Instant instant) {
-        return new TallyExtension(instant, settings, customizer);
+        return new TallyExtension(instant, settings, customizer, schemas, metrics);
     }
 
     public TallyExtension withSetting(String key, String value) {
         Map<String, String> next = new LinkedHashMap<>(settings);
         next.put(key, value);
-        return new TallyExtension(start, next, customizer);
+        return new TallyExtension(start, next, customizer, schemas, metrics);
     }
 
     /** Any further builder customization (limits, backend, ...). */
     public TallyExtension with(Consumer<Tally.Builder> more) {
-        return new TallyExtension(start, settings, customizer.andThen(more));
+        return new TallyExtension(start, settings, customizer.andThen(more), schemas, metrics);
+    }
+
+    /**
+     * Registers the schemas under these classpath locations in every engine this extension opens: folders of
+     * {@code <eventType>.json} files, or single files (see {@link ResourceDefinitions}). A bad file fails the
+     * test with a {@link TestResourceException} naming it.
+     */
+    public TallyExtension schemas(String... locations) {
+        return new TallyExtension(start, settings, customizer, concat(schemas, locations), metrics);
+    }
+
+    /**
+     * Defines the metrics in the files under these classpath locations (the {@code POST /v1/metrics} body, one
+     * per file or an array) in every engine this extension opens, after the schemas.
+     */
+    public TallyExtension metrics(String... locations) {
+        return new TallyExtension(start, settings, customizer, schemas, concat(metrics, locations));
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
     }
 
     /** Registered statically: one engine for the whole class. */
@@ -99,10 +131,28 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
             Tally.Builder builder = Tally.builder().dataDir(dir).clock(clock).settings(settings);
             customizer.accept(builder);
             Tally tally = builder.build();
-            context.getStore(NS).put(Fixture.class, new Fixture(tally, clock, dir));
+            Fixture fixture = new Fixture(tally, clock, dir);
+            context.getStore(NS).put(Fixture.class, fixture);
+            ClassLoader loader = context.getRequiredTestClass().getClassLoader();
+            for (String location : schemaLocations(context)) {
+                ResourceDefinitions.registerSchemas(tally, loader, location);
+            }
+            for (String location : metricLocations(context)) {
+                ResourceDefinitions.defineMetrics(tally, loader, location);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The schema locations this extension applies; {@link PerTest} adds those of {@link TallyTest}. */
+    List<String> schemaLocations(ExtensionContext context) {
+        return schemas;
+    }
+
+    /** The metric locations this extension applies; {@link PerTest} adds those of {@link TallyTest}. */
+    List<String> metricLocations(ExtensionContext context) {
+        return metrics;
     }
 
     private static Fixture findFixture(ExtensionContext context) {
@@ -114,6 +164,22 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
         @Override
         public void beforeAll(ExtensionContext context) {
             // per test only
+        }
+
+        @Override
+        List<String> schemaLocations(ExtensionContext context) {
+            return annotation(context).map(a -> List.of(a.schemas())).orElse(List.of());
+        }
+
+        @Override
+        List<String> metricLocations(ExtensionContext context) {
+            return annotation(context).map(a -> List.of(a.metrics())).orElse(List.of());
+        }
+
+        /** The nearest {@link TallyTest}: on the test class, else on an enclosing class ({@code @Nested}). */
+        private static Optional<TallyTest> annotation(ExtensionContext context) {
+            return AnnotationSupport.findAnnotation(context.getRequiredTestClass(), TallyTest.class,
+                    context.getEnclosingTestClasses());
         }
     }
 

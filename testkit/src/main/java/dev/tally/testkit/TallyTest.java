@@ -11,9 +11,23 @@ import java.lang.annotation.Target;
  * Gives each test a fresh local {@code Tally} on a temporary directory, with a {@link TestClock}; declare
  * parameters of type {@code Tally} or {@code TestClock} to receive them. Same as registering
  * {@code TallyExtension.local()}.
+ *
+ * <p>{@link #schemas()} and {@link #metrics()} name classpath locations (usually folders under
+ * {@code src/test/resources}) whose files are registered in every engine before the test runs:
+ * <pre>{@code
+ * @TallyTest(schemas = "schemas/", metrics = "metrics/")
+ * class CheckoutTest { ... }
+ * }</pre>
+ * A bad file fails the test with a {@link TestResourceException} naming the file. On a {@code @Nested} class the
+ * nearest annotation (its own, else the enclosing class's) applies.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(TallyExtension.PerTest.class)
 public @interface TallyTest {
+    /** Folders (or single files) of {@code <eventType>.json} JSON Schemas; see {@link ResourceDefinitions}. */
+    String[] schemas() default {};
+
+    /** Folders (or single files) of metric definitions in the {@code POST /v1/metrics} shape. */
+    String[] metrics() default {};
 }
