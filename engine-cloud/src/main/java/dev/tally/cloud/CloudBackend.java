@@ -17,8 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -67,7 +65,7 @@ public final class CloudBackend implements Backend {
             KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
             log = remember(new SpoolingEventLog(kafka, dataDir(config).resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
-            leadership = remember(new GroupLeadership(leaderElectionClient(config), namespace));
+            leadership = remember(new GroupLeadership(kafka.settings(), namespace));
             streams = new InProcessStreamRuntime(leadership);
         } catch (RuntimeException | Error e) {
             closeAll();
@@ -89,13 +87,6 @@ public final class CloudBackend implements Backend {
                     + ", got '" + ns + "'");
         }
         return ns;
-    }
-
-    /** Bootstrap servers plus the pass-through consumer properties (security settings apply to it too). */
-    private static Map<String, Object> leaderElectionClient(BackendConfig config) {
-        Map<String, Object> props = new HashMap<>(config.withPrefix("tally.kafka.consumer."));
-        props.put("bootstrap.servers", config.required("tally.kafka.bootstrap-servers"));
-        return props;
     }
 
     /** Redis requests this engine has waited for (a pipeline counts once): for benchmarks and capacity planning. */

@@ -2,7 +2,6 @@ package dev.tally.cloud;
 
 import dev.tally.spi.Leadership;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -49,19 +48,18 @@ final class GroupLeadership implements Leadership {
     private volatile boolean leader;
     private volatile boolean running = true;
 
-    /**
-     * @param clientProperties bootstrap servers and any pass-through client properties (security, …)
-     */
-    GroupLeadership(Map<String, Object> clientProperties, String namespace) {
+    /** @param settings the event log's Kafka settings: bootstrap servers and the checked client properties */
+    GroupLeadership(KafkaSettings settings, String namespace) {
         String prefix = namespace.isEmpty() ? "" : namespace + ".";
         this.topic = prefix + "tally.leader";
-        createTopic(clientProperties);
-        Map<String, Object> props = new HashMap<>(clientProperties);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, (namespace.isEmpty() ? "" : namespace + ".") + "tally-leader");
+        createTopic(settings.admin);
+        Map<String, Object> props = new HashMap<>(settings.consumer);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupPrefix + "leader");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // The topic stays empty: the event consumers' short fetch wait would only make this poll the broker often.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
@@ -72,14 +70,8 @@ final class GroupLeadership implements Leadership {
         poller.start();
     }
 
-    private void createTopic(Map<String, Object> clientProperties) {
-        Map<String, Object> adminProps = new HashMap<>();
-        clientProperties.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                adminProps.put(k, v);
-            }
-        });
-        try (Admin admin = Admin.create(adminProps)) {
+    private void createTopic(Map<String, Object> adminProperties) {
+        try (Admin admin = Admin.create(adminProperties)) {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all()
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -348,4 +348,9 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         int n = producer.partitionsFor(topic).size();
         return n <= 1 ? 0 : org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(project)) % n;
     }
+
+    /** The checked settings this log runs with (other Kafka clients of the backend reuse them). */
+    KafkaSettings settings() {
+        return settings;
+    }
 }
