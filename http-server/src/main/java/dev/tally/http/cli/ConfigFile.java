@@ -1,6 +1,7 @@
 package dev.tally.http.cli;
 
 import dev.tally.api.ConfigurationException;
+import dev.tally.http.ServerSettings;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -139,7 +140,7 @@ final class ConfigFile {
             if (key.endsWith(".")) {
                 prefixes.add(key);
             } else {
-                byEnvName.put(environmentName(key), key);
+                byEnvName.put(ServerSettings.environmentName(key), key);
             }
         }
         Map<String, String> out = new TreeMap<>();
@@ -157,16 +158,12 @@ final class ConfigFile {
 
     private static String underPrefix(String envName, List<String> prefixes) {
         for (String prefix : prefixes) {
-            String p = environmentName(prefix);
+            String p = ServerSettings.environmentName(prefix);
             if (envName.startsWith(p) && envName.length() > p.length()) {
                 return prefix + envName.substring(p.length()).toLowerCase(Locale.ROOT).replace('_', '.');
             }
         }
         return null;
-    }
-
-    static String environmentName(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /**

@@ -41,7 +41,7 @@ final class EngineOptions {
         Map<String, String> file = ConfigFile.load(config);
         Map<String, String> system = ConfigFile.systemProperties();
         resolvedProfile = profile != null ? profile
-                : system.getOrDefault(PROFILE, environment.getOrDefault(ConfigFile.environmentName(PROFILE),
+                : system.getOrDefault(PROFILE, environment.getOrDefault(ServerSettings.environmentName(PROFILE),
                 file.getOrDefault(PROFILE, "local")));
         Set<String> known = new TreeSet<>(Tally.settingKeys(resolvedProfile));
         known.addAll(ServerSettings.KEYS);
