@@ -61,6 +61,18 @@ public interface BackendConfig {
         };
     }
 
+    /**
+     * The engine's local directory, absolute: {@code tally.data-dir}, default {@code tally-data} in the working
+     * directory. The local backend keeps everything there; remote backends keep their spools there.
+     */
+    default Path dataDir() {
+        try {
+            return Path.of(string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigurationException("setting 'tally.data-dir' is not a valid path: " + e.getMessage());
+        }
+    }
+
     default Optional<String> string(String key) {
         return Optional.ofNullable(get(key)).map(String::trim).filter(s -> !s.isEmpty());
     }

@@ -63,7 +63,7 @@ public final class CloudBackend implements Backend {
             windows = new RedisWindowStore(redis, config);
             cache = new RedisResultCache(redis);
             KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
-            log = remember(new SpoolingEventLog(kafka, dataDir(config).resolve("log-spool")));
+            log = remember(new SpoolingEventLog(kafka, config.dataDir().resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
             leadership = remember(new GroupLeadership(kafka.settings(), namespace));
             streams = new InProcessStreamRuntime(leadership);
@@ -72,11 +72,6 @@ public final class CloudBackend implements Backend {
             throw e;
         }
         LOG.info("cloud backend open{}", namespace.isEmpty() ? "" : " in namespace " + namespace);
-    }
-
-    /** This engine's local directory (the archive's and the log's spools): {@code tally.data-dir}, default {@code tally-data}. */
-    static java.nio.file.Path dataDir(BackendConfig config) {
-        return java.nio.file.Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
     }
 
     /** The configured namespace, or {@code ""} for none. */

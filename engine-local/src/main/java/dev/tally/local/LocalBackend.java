@@ -60,7 +60,7 @@ public final class LocalBackend implements Backend {
     private final InstantSource clock;
 
     LocalBackend(BackendConfig config) {
-        dir = dataDir(config);
+        dir = config.dataDir();
         lock = DataDirLock.acquire(dir);
         clock = config.clock();
         ChronicleEventLog openedLog = null;
@@ -93,11 +93,6 @@ public final class LocalBackend implements Backend {
             throw e;
         }
         LOG.info("local backend open at {}", dir);
-    }
-
-    /** The absolute data directory a configuration names ({@code tally.data-dir}, default {@code tally-data}). */
-    static Path dataDir(BackendConfig config) {
-        return Path.of(config.string("tally.data-dir").orElse("tally-data")).toAbsolutePath().normalize();
     }
 
     private static void startDaemon(Runnable r) {

@@ -42,6 +42,6 @@ public final class LocalBackendProvider implements BackendProvider {
     /** Restores a backup of {@link Backend#backup} into {@code tally.data-dir}; see {@link LocalBackup}. */
     @Override
     public BackupSummary restore(Path backup, BackendConfig config, boolean force) {
-        return LocalBackup.restore(backup, LocalBackend.dataDir(config), force);
+        return LocalBackup.restore(backup, config.dataDir(), force);
     }
 }
