@@ -2,6 +2,7 @@ package dev.tally.engine.archive;
 
 import dev.tally.engine.LogProgress;
 import dev.tally.engine.codec.EventCodec;
+import dev.tally.engine.codec.PropertyText;
 import dev.tally.engine.codec.StoredEvent;
 import dev.tally.spi.Backend;
 import dev.tally.spi.Checkpoint;
@@ -13,7 +14,6 @@ import dev.tally.spi.StreamRuntime;
 import dev.tally.spi.Warehouse.ArchivedFile;
 import dev.tally.spi.Warehouse.EventMetadata;
 import dev.tally.spi.Warehouse.StorageClass;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,17 +177,15 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
         if (f == null) {
             f = openFile(p);
         }
-        GenericRecord record = ArchiveLayout.toRecord(se);
-        f.writer.write(record);
+        f.writer.write(se);
         f.rows++;
         f.minTs = Math.min(f.minTs, ts);
         f.maxTs = Math.max(f.maxTs, ts);
         importedPending |= se.imported();
         if (settings.eventMetadata()) {
-            @SuppressWarnings("unchecked")
-            Map<String, String> props = (Map<String, String>) record.get(5);
             metadata.add(new EventMetadata(se.event().eventId(), se.event().userId(), se.event().eventType(),
-                    se.projectId(), se.event().timestamp(), se.ingestedAt(), f.key, f.dayPartition, hash(props),
+                    se.projectId(), se.event().timestamp(), se.ingestedAt(), f.key, f.dayPartition,
+                    hash(se.event().properties()),
                     "processed"));
             if (metadata.size() >= METADATA_BATCH) {
                 flushMetadata();
@@ -219,15 +217,17 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
         return f;
     }
 
-    private String hash(Map<String, String> props) {
+    /** A digest of the properties as archived (their text forms, in order), the seed's {@code properties_hash}. */
+    private String hash(Map<String, Object> props) {
         if (props.isEmpty()) {
             return null;
         }
-        for (Map.Entry<String, String> e : props.entrySet()) {
+        for (Map.Entry<String, Object> e : props.entrySet()) {
             sha256.update(e.getKey().getBytes(StandardCharsets.UTF_8));
             sha256.update((byte) 0);
-            if (e.getValue() != null) {
-                sha256.update(e.getValue().getBytes(StandardCharsets.UTF_8));
+            String value = PropertyText.render(e.getValue());
+            if (value != null) {
+                sha256.update(value.getBytes(StandardCharsets.UTF_8));
             }
             sha256.update((byte) 1);
         }
@@ -352,12 +352,12 @@ public final class ArchiveJob implements StreamRuntime.StreamJob {
         /** The seed's {@code file_partition} of every event in the file, formatted once. */
         final String dayPartition;
         final Path tmp;
-        final ParquetWriter<GenericRecord> writer;
+        final ParquetWriter<StoredEvent> writer;
         long rows;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
 
-        OpenFile(String key, String dayPartition, Path tmp, ParquetWriter<GenericRecord> writer) {
+        OpenFile(String key, String dayPartition, Path tmp, ParquetWriter<StoredEvent> writer) {
             this.key = key;
             this.dayPartition = dayPartition;
             this.tmp = tmp;

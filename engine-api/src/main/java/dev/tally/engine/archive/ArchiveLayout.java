@@ -3,19 +3,16 @@ package dev.tally.engine.archive;
 import dev.tally.api.Event;
 import dev.tally.api.EventContext;
 import dev.tally.engine.codec.PropertyText;
-import dev.tally.engine.codec.StoredEvent;
 import dev.tally.spi.Warehouse.StorageClass;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,40 +89,6 @@ public final class ArchiveLayout {
 
     public static long hourOf(long epochMillis) {
         return Math.floorDiv(epochMillis, 3_600_000L) * 3_600_000L;
-    }
-
-    /** The archive row of an event. */
-    public static GenericRecord toRecord(StoredEvent se) {
-        Event e = se.event();
-        GenericData.Record r = new GenericData.Record(SCHEMA);
-        r.put(0, e.eventId());
-        r.put(1, e.userId());
-        r.put(2, e.eventType());
-        r.put(3, e.timestamp().toEpochMilli());
-        r.put(4, se.ingestedAt().toEpochMilli());
-        Map<String, String> props = new LinkedHashMap<>(Math.max(4, e.properties().size() * 2));
-        List<String> numeric = List.of();
-        for (Map.Entry<String, Object> p : e.properties().entrySet()) {
-            Object v = p.getValue();
-            props.put(p.getKey(), PropertyText.render(v));
-            if (PropertyText.isNumber(v)) {
-                if (numeric.isEmpty()) {
-                    numeric = new ArrayList<>(4);
-                }
-                numeric.add(p.getKey());
-            }
-        }
-        r.put(5, props);
-        EventContext c = e.context();
-        GenericData.Record ctx = new GenericData.Record(CONTEXT);
-        ctx.put(0, c.ip());
-        ctx.put(1, c.userAgent());
-        ctx.put(2, c.country());
-        ctx.put(3, c.device());
-        ctx.put(4, c.extra());
-        r.put(6, ctx);
-        r.put(7, numeric);
-        return r;
     }
 
     /** The event of an archive row (properties typed back: numbers as numbers, everything else as text). */

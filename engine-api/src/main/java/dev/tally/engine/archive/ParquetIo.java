@@ -1,16 +1,19 @@
 package dev.tally.engine.archive;
 
+import dev.tally.engine.codec.StoredEvent;
 import org.apache.avro.generic.GenericData;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.HadoopFreeReadOptions;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
@@ -45,11 +48,9 @@ public final class ParquetIo {
     }
 
     /** A Snappy-compressed archive writer into {@code file} (created or replaced). */
-    public static ParquetWriter<GenericRecord> writer(Path file, long rowGroupBytes) throws IOException {
-        return AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-                .withSchema(ArchiveLayout.SCHEMA)
+    public static ParquetWriter<StoredEvent> writer(Path file, long rowGroupBytes) throws IOException {
+        return new EventWriterBuilder(new LocalOutputFile(file))
                 .withConf(new PlainParquetConfiguration())
-                .withDataModel(GenericData.get())
                 .withCodecFactory(new SnappyCodecs())
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -63,6 +64,28 @@ public final class ParquetIo {
                 .withDictionaryEncoding("user_id", false)
                 .withDictionaryEncoding("properties.key_value.value", false)
                 .build();
+    }
+
+    /** Builds writers of {@link EventWriteSupport}: archive rows straight from stored events. */
+    private static final class EventWriterBuilder extends ParquetWriter.Builder<StoredEvent, EventWriterBuilder> {
+        EventWriterBuilder(OutputFile file) {
+            super(file);
+        }
+
+        @Override
+        protected EventWriterBuilder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<StoredEvent> getWriteSupport(Configuration conf) {
+            return new EventWriteSupport();
+        }
+
+        @Override
+        protected WriteSupport<StoredEvent> getWriteSupport(ParquetConfiguration conf) {
+            return new EventWriteSupport();
+        }
     }
 
     /** A reader of archive rows from a channel the source opens (once per stream Parquet asks for). */
