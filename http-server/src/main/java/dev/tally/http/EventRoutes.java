@@ -45,29 +45,32 @@ final class EventRoutes {
                 .handler(ctx -> rejected(s, ctx));
     }
 
+    /** Queued for the {@link SingleEventCombiner}, which ingests waiting requests together. */
     private static void ingestOne(ServerState s, RoutingContext ctx) {
-        Principal p = Routes.principal(ctx);
-        String body = Routes.bodyText(ctx);
-        s.executor.run(ctx, () -> {
-            EventBody parsed = s.project(p.projectId()).parseJson(body, false);
-            if (!parsed.bodyViolations().isEmpty()) {
-                throw new InvalidRequestException(parsed.bodyViolations());
-            }
-            ParsedEvent event = parsed.events().get(0);
-            refuseForeignProject(List.of(event), false);
-            if (looksLikeBatch(event)) {
-                // ingestJson would read this as a batch: refuse it here rather than ingest several events
-                return new IngestResult.Rejected(null, List.of(new Violation("events", "unexpected_batch",
-                        "POST /v1/events takes one event; send {\"events\":[...]} to /v1/events/batch")));
-            }
-            s.limiter.acquireEvents(p, 1);
-            BatchResult result = s.project(p.projectId()).ingestParsed(List.of(event));
-            s.metrics.recordIngest(result);
-            return result.results().get(0);
-        }, result -> answerOne(s, ctx, result));
+        s.combiner.submit(ctx, Routes.principal(ctx), Routes.bodyText(ctx));
     }
 
-    private static void answerOne(ServerState s, RoutingContext ctx, IngestResult result) {
+    /**
+     * The one event of a {@code POST /v1/events} body: 400 for a body that is not an event, 403 for a body
+     * naming another project.
+     */
+    static ParsedEvent singleEvent(ServerState s, Principal p, String body) {
+        EventBody parsed = s.project(p.projectId()).parseJson(body, false);
+        if (!parsed.bodyViolations().isEmpty()) {
+            throw new InvalidRequestException(parsed.bodyViolations());
+        }
+        ParsedEvent event = parsed.events().get(0);
+        refuseForeignProject(List.of(event), false);
+        return event;
+    }
+
+    /** The answer to a batch sent to the single-event route: {@code ingestJson} would read it as a batch. */
+    static IngestResult unexpectedBatch() {
+        return new IngestResult.Rejected(null, List.of(new Violation("events", "unexpected_batch",
+                "POST /v1/events takes one event; send {\"events\":[...]} to /v1/events/batch")));
+    }
+
+    static void answerOne(ServerState s, RoutingContext ctx, IngestResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", result.status().name().toLowerCase(Locale.ROOT));
         body.put("eventId", result.eventId());
@@ -162,7 +165,7 @@ final class EventRoutes {
     }
 
     /** The shape {@code ingestJson} reads as a batch: an {@code events} field and no {@code eventType}. */
-    private static boolean looksLikeBatch(ParsedEvent event) {
+    static boolean looksLikeBatch(ParsedEvent event) {
         boolean eventsField = false;
         boolean typeMissing = false;
         for (Violation v : event.violations()) {

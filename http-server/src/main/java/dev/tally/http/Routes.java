@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +34,7 @@ final class Routes {
     final ServerState state;
     final Router router;
     private final List<Spec> specs = new ArrayList<>();
+    private final ThreadLocal<RequestDeadlines> deadlines = new ThreadLocal<>();
 
     private record Spec(HttpMethod method, Pattern path) {
     }
@@ -46,7 +46,6 @@ final class Routes {
 
     static Router build(Vertx vertx, ServerState state) {
         Routes r = new Routes(vertx, state);
-        r.router.route().handler(TimeoutHandler.create(state.settings.requestTimeout().toMillis(), 503));
         r.router.route().handler(r::observe);
         OpsRoutes.mount(r);
         EventRoutes.mount(r);
@@ -165,11 +164,17 @@ final class Routes {
                 .end(Buffer.buffer(HttpJson.write(body)));
     }
 
-    /** Counts the request in flight, refuses new work while draining, and logs and measures the answer. */
+    /**
+     * Counts the request in flight, times it out (503 after {@code tally.http.request-timeout}), refuses new work
+     * while draining, and logs and measures the answer.
+     */
     private void observe(RoutingContext ctx) {
         long start = System.nanoTime();
         state.inflight.incrementAndGet();
+        RequestDeadlines.Entry deadline = RequestDeadlines.ofCurrentLoop(ctx, state.settings.requestTimeout(), deadlines)
+                .track(ctx);
         ctx.addEndHandler(v -> {
+            deadline.done();
             state.inflight.decrementAndGet();
             long took = System.nanoTime() - start;
             int status = ctx.response().getStatusCode();

@@ -60,7 +60,9 @@ final class ServerMetrics implements AutoCloseable {
         return registry;
     }
 
-    void bindWorkers(EngineExecutor executor, Supplier<Number> inflight) {
+    void bindWorkers(EngineExecutor executor, SingleEventCombiner combiner, Supplier<Number> inflight) {
+        Gauge.builder("tally.http.ingest.waiting", combiner, SingleEventCombiner::waiting).strongReference(true)
+                .description("single-event requests waiting to be ingested together").register(registry);
         Gauge.builder("tally.http.worker.queue", executor, EngineExecutor::queued).strongReference(true)
                 .description("engine calls waiting for a worker").register(registry);
         Gauge.builder("tally.http.worker.active", executor, EngineExecutor::active).strongReference(true)

@@ -29,6 +29,9 @@ import java.util.function.Function;
  *       <td>the above</td><td>per-project override (applies to each key of the project)</td></tr>
  *   <tr><td>{@code tally.http.rate-limit.burst}</td><td>{@code 1s}</td>
  *       <td>a key may spend this much of its rate at once (token bucket capacity)</td></tr>
+ *   <tr><td>{@code tally.http.event-loops}</td><td>cores</td>
+ *       <td>event-loop threads that read, route and answer requests (one HTTP server instance each, sharing the
+ *       port; connections are spread over them)</td></tr>
  *   <tr><td>{@code tally.http.worker-threads}</td><td>max(8, 2 × cores)</td>
  *       <td>threads that run engine calls (they block: disk, H2, the event log)</td></tr>
  *   <tr><td>{@code tally.http.queue-capacity}</td><td>256</td>
@@ -49,7 +52,7 @@ public interface ServerSettings {
     /** Every key the server reads; a key ending in {@code .} stands for every key under it. */
     java.util.List<String> KEYS = java.util.List.of("tally.admin-key", "tally.http.host", "tally.http.max-body-bytes",
             "tally.http.rate-limit.events-per-second", "tally.http.rate-limit.requests-per-second",
-            "tally.http.rate-limit.project.", "tally.http.rate-limit.burst", "tally.http.worker-threads",
+            "tally.http.rate-limit.project.", "tally.http.rate-limit.burst", "tally.http.event-loops", "tally.http.worker-threads",
             "tally.http.queue-capacity", "tally.http.request-timeout", "tally.http.shutdown-timeout",
             "tally.http.auth-cache-ttl", "tally.http.ready.max-lag", "tally.http.retry-after");
 
@@ -111,6 +114,14 @@ public interface ServerSettings {
         return positiveDuration("tally.http.rate-limit.burst", Duration.ofSeconds(1));
     }
 
+    default int eventLoops() {
+        long v = positiveLong("tally.http.event-loops", Runtime.getRuntime().availableProcessors());
+        if (v > 256) {
+            throw new ConfigurationException("setting 'tally.http.event-loops' must be between 1 and 256, got " + v);
+        }
+        return (int) v;
+    }
+
     default int workerThreads() {
         return (int) positiveLong("tally.http.worker-threads",
                 Math.max(8, 2L * Runtime.getRuntime().availableProcessors()));
@@ -157,6 +168,7 @@ public interface ServerSettings {
         eventsPerSecond("default");
         requestsPerSecond("default");
         rateLimitBurst();
+        eventLoops();
         workerThreads();
         queueCapacity();
         requestTimeout();

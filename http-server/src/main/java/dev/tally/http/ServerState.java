@@ -15,6 +15,7 @@ final class ServerState {
     final ServerSettings settings;
     final InstantSource clock;
     final EngineExecutor executor;
+    final SingleEventCombiner combiner;
     final ErrorResponses errors;
     final RateLimiter limiter;
     final Authenticator auth;
@@ -29,10 +30,12 @@ final class ServerState {
         this.clock = clock;
         this.metrics = metrics;
         this.executor = new EngineExecutor(settings.workerThreads(), settings.queueCapacity());
+        this.combiner = new SingleEventCombiner(this, settings.workerThreads() / 2,
+                Math.max(SingleEventCombiner.MAX_COMBINED, settings.queueCapacity() * 16), tally.limits().maxBatchSize());
         this.errors = new ErrorResponses(settings.retryAfter(), settings.maxBodyBytes(), draining::get);
         this.limiter = new RateLimiter(settings, clock);
         this.auth = new Authenticator(tally, settings, clock);
-        metrics.bindWorkers(executor, inflight::get);
+        metrics.bindWorkers(executor, combiner, inflight::get);
         metrics.bindEngine(tally);
     }
 

@@ -6,16 +6,20 @@ import dev.tally.api.TallyException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +55,7 @@ public final class TallyServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private ServerState state;
     private Vertx vertx;
-    private HttpServer http;
+    private final List<HttpServer> http = new ArrayList<>();
     private int port = -1;
     private State lifecycle = State.NEW;
 
@@ -87,11 +91,31 @@ public final class TallyServer implements AutoCloseable {
                 .setPort(port)
                 .setCompressionSupported(true)
                 .setDecompressionSupported(false);
-        http = vertx.createHttpServer(options)
-                .requestHandler(Routes.build(vertx, state))
-                .invalidRequestHandler(TallyServer::invalidRequest);
+        // One server instance per event loop, all on one port: Vert.x hands each new connection to the next
+        // instance, so requests are read and answered on every core (a single instance runs on one event loop).
+        Router router = Routes.build(vertx, state);
+        int loops = settings.eventLoops();
         try {
-            await(http.listen(), Duration.ofSeconds(30));
+            for (int i = 0; i < loops; i++) {
+                // each in a verticle of its own, so on an event loop of its own
+                // the same options for all: Vert.x shares one listening socket among them (a negative port is its
+                // way to share one random port)
+                HttpServer server = vertx.createHttpServer(new HttpServerOptions(options).setPort(port == 0 ? -1 : port))
+                        .requestHandler(router)
+                        .invalidRequestHandler(TallyServer::invalidRequest);
+                http.add(server);
+                await(vertx.deployVerticle(new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                        return server.listen();
+                    }
+                }), Duration.ofSeconds(30));
+                if (i > 0 && server.actualPort() != this.port) {
+                    throw new TallyException("event loop " + i + " listens on port " + server.actualPort()
+                            + ", not the shared " + this.port);
+                }
+                this.port = server.actualPort();
+            }
         } catch (RuntimeException e) {
             await(vertx.close(), Duration.ofSeconds(10));
             try {
@@ -101,12 +125,12 @@ public final class TallyServer implements AutoCloseable {
             }
             metrics.close();
             lifecycle = State.STOPPED;
+            this.port = -1;
             throw new ConfigurationException("could not listen on " + settings.host() + ":" + port + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
-        this.port = http.actualPort();
         lifecycle = State.RUNNING;
-        LOG.info("Tally HTTP server listening on {}:{}", settings.host(), this.port);
+        LOG.info("Tally HTTP server listening on {}:{} ({} event loops)", settings.host(), this.port, loops);
         return this.port;
     }
 
@@ -145,7 +169,11 @@ public final class TallyServer implements AutoCloseable {
         state.draining.set(true);
         LOG.info("stopping: draining {} in-flight requests", state.inflight.get());
         try {
-            await(http.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS), timeout.plusSeconds(5));
+            List<Future<Void>> shutdowns = new ArrayList<>();
+            for (HttpServer server : http) {
+                shutdowns.add(server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            await(Future.all(shutdowns).mapEmpty(), timeout.plusSeconds(5));
         } catch (RuntimeException e) {
             LOG.warn("HTTP shutdown did not complete cleanly: {}", e.toString());
         }
@@ -174,6 +202,11 @@ public final class TallyServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** The single-event combiner (tests watch requests wait in it). */
+    SingleEventCombiner combiner() {
+        return state.combiner;
     }
 
     /** The worker pool (tests occupy it to observe overload answers). */
