@@ -83,6 +83,7 @@ final class CloudBench implements Callable<Integer> {
             OUT.printf("embedded cloud stack started in %,d ms%n", (System.nanoTime() - started) / 1_000_000);
             Map<String, String> settings = stack.settingsFor("bench", dir.resolve("engine"));
             settings.putAll(extra);
+            double raw;
             try (Tally tally = Tally.builder().backend("cloud").clock(clock).settings(settings).build()) {
                 BenchMain.defineWorkload(tally);
                 ingest(tally, "warm", events / 10);
@@ -90,7 +91,7 @@ final class CloudBench implements Callable<Integer> {
                 int recordBytes = averageRecordBytes(stack, "bench.events.default");
                 rawProducer(stack, recordBytes, events / 10); // warm-up
 
-                double raw = rawProducer(stack, recordBytes, events);
+                raw = rawProducer(stack, recordBytes, events);
                 CloudBackend backend = (CloudBackend) tally.backend();
                 long tripsBefore = backend.redisRoundTrips();
                 long redisBefore = redisCommands(stack);
@@ -110,11 +111,38 @@ final class CloudBench implements Callable<Integer> {
                         + "and transactions), PostgreSQL %.5f transactions%n", tripsPerEvent, redisPerEvent, pgPerEvent);
 
                 freshness(tally, (int) (cloud / 2));
+                tally.awaitIdle(Duration.ofMinutes(5));
             }
+            ingestTier(settings, raw);
         } finally {
             BenchMain.delete(dir);
         }
         return 0;
+    }
+
+    /**
+     * The scaled-out shape: an ingest-only engine ({@code tally.cloud.role=ingest}) takes the events while no
+     * engine runs the background jobs — in a deployment they run on another machine (the leader, or Flink); on
+     * these two cores they would take the ingest tier's CPU. Then the leader is started and its catch-up over the
+     * same events is timed: what one background-jobs instance aggregates and archives per second.
+     */
+    private void ingestTier(Map<String, String> settings, double raw) throws Exception {
+        Map<String, String> ingestOnly = new java.util.HashMap<>(settings);
+        ingestOnly.put("tally.cloud.role", "ingest");
+        double tier;
+        try (Tally ingest = Tally.builder().backend("cloud").clock(clock).settings(ingestOnly).build()) {
+            ingest(ingest, "tier-warm", events / 10);
+            tier = ingest(ingest, "tier", events);
+        }
+        OUT.printf("Tally ingest tier alone (tally.cloud.role=ingest, same threads and batches, background jobs on no "
+                + "core of this machine): %,.0f events/s = %.0f %% of raw%n", tier, 100 * tier / raw);
+        long t0 = System.nanoTime();
+        try (Tally leader = Tally.builder().backend("cloud").clock(clock).settings(settings).build()) {
+            leader.awaitIdle(Duration.ofMinutes(10));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        OUT.printf("background jobs catching up on those %,d events (start, aggregate, archive): %.1f s = %,.0f events/s%n",
+                events + events / 10, seconds, (events + events / 10) / seconds);
     }
 
     /** Ingests {@code n} events from {@link #threads} threads in batches; events/s acknowledged. */

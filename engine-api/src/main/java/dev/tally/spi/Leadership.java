@@ -31,6 +31,30 @@ public interface Leadership extends AutoCloseable {
         }
     };
 
+    /**
+     * Never leads: an instance that only serves ingest and queries (a dedicated ingest tier), following the
+     * checkpoints of the instance that runs the background jobs.
+     */
+    Leadership NEVER = new Leadership() {
+        @Override
+        public boolean enter() {
+            return false;
+        }
+
+        @Override
+        public void exit() {
+        }
+
+        @Override
+        public boolean isLeader() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
     /** {@code true} if this instance leads now and keeps the lead until {@link #exit()}; then call exit once. */
     boolean enter();
 

@@ -7,6 +7,7 @@ import dev.tally.spi.Catalog;
 import dev.tally.spi.DedupIndex;
 import dev.tally.spi.EventLog;
 import dev.tally.spi.InProcessStreamRuntime;
+import dev.tally.spi.Leadership;
 import dev.tally.spi.ObjectStore;
 import dev.tally.spi.ResultCache;
 import dev.tally.spi.StreamRuntime;
@@ -37,6 +38,7 @@ import java.util.regex.Pattern;
 public final class CloudBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CloudBackend.class);
     static final String NAMESPACE = "tally.cloud.namespace";
+    static final String ROLE = "tally.cloud.role";
     private static final Pattern NAMESPACE_PATTERN = Pattern.compile("[a-z0-9_]{1,30}");
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -49,7 +51,7 @@ public final class CloudBackend implements Backend {
     private final RedisResultCache cache;
     private final SpoolingEventLog log;
     private final S3ObjectStore objects;
-    private final GroupLeadership leadership;
+    private final Leadership leadership;
     private final StreamRuntime streams;
 
     CloudBackend(BackendConfig config) {
@@ -65,13 +67,15 @@ public final class CloudBackend implements Backend {
             KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
             log = remember(new SpoolingEventLog(kafka, config.dataDir().resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
-            leadership = remember(new GroupLeadership(kafka.settings(), namespace));
+            leadership = ingestOnly(config) ? Leadership.NEVER
+                    : remember(new GroupLeadership(kafka.settings(), namespace));
             streams = new InProcessStreamRuntime(leadership);
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
-        LOG.info("cloud backend open{}", namespace.isEmpty() ? "" : " in namespace " + namespace);
+        LOG.info("cloud backend open{}{}", namespace.isEmpty() ? "" : " in namespace " + namespace,
+                leadership == Leadership.NEVER ? " (role ingest: never runs the background jobs)" : "");
     }
 
     /** The configured namespace, or {@code ""} for none. */
@@ -82,6 +86,21 @@ public final class CloudBackend implements Backend {
                     + ", got '" + ns + "'");
         }
         return ns;
+    }
+
+    /**
+     * {@code tally.cloud.role}: {@code all} (the default) joins the leader election and runs the background jobs
+     * when elected; {@code ingest} never does — a dedicated ingest and query tier that follows the leader's
+     * checkpoints, so that the CPU of aggregation and archiving sits elsewhere.
+     */
+    static boolean ingestOnly(BackendConfig config) {
+        String role = config.string(ROLE).orElse("all");
+        return switch (role) {
+            case "all" -> false;
+            case "ingest" -> true;
+            default -> throw new ConfigurationException("setting '" + ROLE + "' must be 'all' or 'ingest', got '"
+                    + role + "'");
+        };
     }
 
     /** Redis requests this engine has waited for (a pipeline counts once): for benchmarks and capacity planning. */

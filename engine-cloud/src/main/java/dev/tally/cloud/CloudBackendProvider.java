@@ -22,7 +22,7 @@ public final class CloudBackendProvider implements BackendProvider {
     /** The keys of every cloud component; see {@code docs/cloud.md}. */
     @Override
     public List<String> settingKeys() {
-        return List.of("tally.data-dir", CloudBackend.NAMESPACE,
+        return List.of("tally.data-dir", CloudBackend.NAMESPACE, CloudBackend.ROLE,
                 "tally.kafka.bootstrap-servers", "tally.kafka.topics", "tally.kafka.topic-prefix",
                 "tally.kafka.shared-topic", "tally.kafka.partitions", "tally.kafka.partitioning", "tally.kafka.replication-factor",
                 "tally.kafka.topic-discovery-interval",

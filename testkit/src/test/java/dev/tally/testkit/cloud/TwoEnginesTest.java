@@ -2,6 +2,7 @@ package dev.tally.testkit.cloud;
 
 import dev.tally.Tally;
 import dev.tally.api.BatchResult;
+import dev.tally.api.ConfigurationException;
 import dev.tally.api.Event;
 import dev.tally.api.MetricQuery;
 import dev.tally.api.MetricResult;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two engines (two {@code tally serve} instances) on one set of stores: dedup is global, aggregates count every
@@ -122,6 +124,36 @@ class TwoEnginesTest {
         follower.ingest(Event.builder("view").eventId("after").userId("u").timestamp(START.plusSeconds(10)).build());
         follower.awaitIdle();
         assertThat(total(follower, "event_count")).isEqualTo(1.0);
+    }
+
+    @Test
+    void anIngestOnlyEngine_neverLeads_andWhatItTakesIsCountedByTheLeader(EmbeddedCloudStack stack) {
+        String namespace = EmbeddedCloudStack.freshNamespace();
+        try (Tally ingestTier = Tally.builder().backend("cloud").clock(clock)
+                .settings(stack.settingsFor(namespace, dir.resolve("ingest")))
+                .setting("tally.cloud.role", "ingest").build()) {
+            for (int i = 0; i < 100; i++) {
+                ingestTier.ingest(Event.builder("view").eventId("i-" + i).userId("u" + i % 7)
+                        .timestamp(START.plusSeconds(i)).build());
+            }
+            assertThat(((CloudBackend) ingestTier.backend()).leadsBackgroundJobs()).isFalse();
+            try (Tally leader = open(stack, namespace, "leader")) {
+                awaitOneLeader((CloudBackend) leader.backend(), (CloudBackend) ingestTier.backend());
+                assertThat(((CloudBackend) leader.backend()).leadsBackgroundJobs()).isTrue();
+                assertThat(((CloudBackend) ingestTier.backend()).leadsBackgroundJobs()).isFalse();
+                ingestTier.awaitIdle(); // follows the leader's checkpoints
+                assertThat(total(ingestTier, "event_count")).isEqualTo(100.0);
+                assertThat(total(leader, "unique_users")).isEqualTo(7.0);
+            }
+        }
+    }
+
+    @Test
+    void anUnknownRole_isRefusedNamingTheSetting(EmbeddedCloudStack stack) {
+        assertThatThrownBy(() -> Tally.builder().backend("cloud").clock(clock)
+                .settings(stack.settingsFor(EmbeddedCloudStack.freshNamespace(), dir.resolve("bad")))
+                .setting("tally.cloud.role", "aggregator").build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("tally.cloud.role");
     }
 
     /** Election is asynchronous (a Kafka group rebalance): waits until one of them reports leading. */
