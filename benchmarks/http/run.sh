@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP ingest benchmark: starts tally.jar on a fresh data dir, registers the purchase schema and three
 # metrics, then drives it with wrk (Debian package `wrk`) on loopback: batched and single-event ingest.
-# Usage: benchmarks/http/run.sh [duration, default 20s]
+# Usage: benchmarks/http/run.sh [duration, default 20s]; JAVA_OPTS are added to the server's java command (e.g. a JFR
+# recording), ALTERNATIVE=0 skips the JDK HttpServer half.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}
@@ -9,7 +10,7 @@ PORT=18181
 DATA=$(mktemp -d /tmp/tally-http-bench-XXXX)
 ADMIN=bench-admin-key-$RANDOM$RANDOM
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
-TALLY_ADMIN_KEY=$ADMIN java -Xmx1g -jar http-server/target/tally.jar serve --port $PORT --data-dir "$DATA" \
+TALLY_ADMIN_KEY=$ADMIN java -Xmx1g ${JAVA_OPTS:-} -jar http-server/target/tally.jar serve --port $PORT --data-dir "$DATA" \
   > "$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
@@ -49,3 +50,8 @@ if [ "${ALTERNATIVE:-1}" = "1" ]; then
   echo "== ALTERNATIVE single-event ingest: 2 threads, 64 connections, $DURATION"
   TALLY_KEY=$ALT_KEY wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$((PORT + 1))
 fi
+
+# The same events through the engine's Java API in one JVM (no HTTP): the in-process figure the HTTP overhead
+# ratio divides by, measured in this run.
+echo "== IN-PROCESS ingest (tally-bench ingest, the same purchase events and metrics, no HTTP)"
+java -Xmx1g -jar benchmarks/target/tally-bench.jar ingest --events 2000000 --skip-raw
