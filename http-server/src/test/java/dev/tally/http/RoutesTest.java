@@ -505,6 +505,23 @@ class RoutesTest {
         }
 
         @Test
+        void schemaRejectedEventsKeepTheirPayloadAsSent_acceptedNeighboursAreNotListed() {
+            var k = newProject();
+            s.post("/v1/schemas/purchase", k.admin(), Schemas.V1);
+            var r = s.post("/v1/events/batch", k.ingest(), """
+                    {"events":[{"eventId":"ok-1","eventType":"purchase","properties":{"amount":3}},
+                               {"eventId":"no-amount","eventType":"purchase","properties":{"note":"x"}}]}""");
+            assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
+
+            JsonNode events = s.get("/v1/events/rejected", k.query()).json().get("events");
+
+            assertThat(events.size()).isEqualTo(1);
+            assertThat(events.get(0).get("eventId").asString()).isEqualTo("no-amount");
+            assertThat(events.get(0).get("payload").asString())
+                    .isEqualTo("{\"eventId\":\"no-amount\",\"eventType\":\"purchase\",\"properties\":{\"note\":\"x\"}}");
+        }
+
+        @Test
         void badLimit_is400() {
             var k = newProject();
             assertThat(s.get("/v1/events/rejected?limit=0", k.query()).status()).isEqualTo(400);

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Reads events from JSON as clients send them: a single event object or {@code {"events":[...]}}.
@@ -77,9 +78,9 @@ public final class EventJsonParser {
     }
 
     static ParsedEvent parseEvent(JsonNode node, String prefix, String projectId) {
-        String raw = truncate(node.toString());
+        Supplier<String> raw = () -> truncate(node.toString());
         if (!node.isObject()) {
-            return new ParsedEvent(null, null, List.of(new Violation(prefix.isEmpty() ? "" : prefix, "type",
+            return ParsedEvent.withLazyRaw(null, null, List.of(new Violation(prefix.isEmpty() ? "" : prefix, "type",
                     "an event must be a JSON object")), raw);
         }
         List<Violation> v = new ArrayList<>(0);
@@ -112,9 +113,10 @@ public final class EventJsonParser {
         }
         EventContext context = context(node.get("context"), v);
         if (!v.isEmpty()) {
-            return new ParsedEvent(null, eventId, v, raw);
+            return ParsedEvent.withLazyRaw(null, eventId, v, raw);
         }
-        return new ParsedEvent(new Event(eventId, eventType, userId, timestamp, properties, context), eventId, v, raw);
+        return ParsedEvent.withLazyRaw(new Event(eventId, eventType, userId, timestamp, properties, context),
+                eventId, v, raw);
     }
 
     private static String string(JsonNode node, String field, List<Violation> v, boolean required) {
