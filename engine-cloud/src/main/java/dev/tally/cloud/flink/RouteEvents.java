@@ -2,6 +2,7 @@ package dev.tally.cloud.flink;
 
 import dev.tally.api.MetricDefinition;
 import dev.tally.cloud.AggregationStores;
+import dev.tally.engine.aggregate.CombinationCap;
 import dev.tally.engine.aggregate.Lateness;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.codec.EventCodec;
@@ -9,8 +10,12 @@ import dev.tally.engine.codec.StoredEvent;
 import dev.tally.spi.WindowKey;
 import dev.tally.spi.WindowSize;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -46,6 +51,8 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     private final JobSettings settings;
     private transient AggregationStores stores;
     private transient ValueState<Long> watermark;
+    private transient MapState<String, CombinationCap<String>> caps;
+    private transient int maxCombinations;
     private transient Map<String, List<MetricPlan>> plans;
     private transient List<MetricPlan> builtIns;
     private transient long loadedAt;
@@ -58,7 +65,11 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     @Override
     public void open(OpenContext context) {
         watermark = getRuntimeContext().getState(new ValueStateDescriptor<>("project-watermark", Types.LONG));
+        caps = getRuntimeContext().getMapState(new MapStateDescriptor<>("dimension-caps", Types.STRING,
+                TypeInformation.of(new TypeHint<CombinationCap<String>>() {
+                })));
         lateness = new Lateness(settings.aggregator());
+        maxCombinations = settings.aggregator().maxCombinations();
         builtIns = MetricPlan.BUILT_INS.stream().map(MetricPlan::new).toList();
         stores = settings.openStores();
         loadMetrics();
@@ -120,19 +131,55 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
         }
         if (wm == null || ts > wm) {
             watermark.update(ts);
+            if (wm != null && WindowSize.ONE_HOUR.startOf(ts) > WindowSize.ONE_HOUR.startOf(wm)) {
+                forgetClosedWindows(ts);
+            }
         }
         String projectId = se.projectId();
         for (MetricPlan plan : plans.getOrDefault(projectId, builtIns)) {
             if (!plan.matches(se.event())) {
                 continue;
             }
-            SeriesKey series = new SeriesKey(projectId, plan.name(),
-                    WindowKey.encodeDimensions(plan.dimensionValues(se.event())));
+            List<String> dims = plan.dimensionValues(se.event());
+            String encoded = WindowKey.encodeDimensions(dims);
+            SeriesKey series = new SeriesKey(projectId, plan.name(), encoded);
+            SeriesKey other = null;
+            CombinationCap<String> cap = dims.isEmpty() ? null : caps.get(plan.name());
+            long changes = 0;
+            if (cap == null && !dims.isEmpty()) {
+                cap = new CombinationCap<>(maxCombinations);
+            }
+            if (cap != null) {
+                changes = cap.changes();
+            }
             String user = plan.user(se.event());
             double value = plan.value(se.event());
             for (WindowSize size : SIZES) {
-                out.collect(new Contribution(series, size.ordinal(), size.startOf(ts), user, value));
+                long start = size.startOf(ts);
+                SeriesKey target = series;
+                if (cap != null && !CombinationCap.isOtherBucket(dims) && !cap.admit(size, start, encoded)) {
+                    if (other == null) {
+                        other = new SeriesKey(projectId, plan.name(),
+                                WindowKey.encodeDimensions(CombinationCap.otherBucket(dims.size())));
+                    }
+                    target = other;
+                }
+                out.collect(new Contribution(target, size.ordinal(), start, user, value));
             }
+            if (cap != null && cap.changes() != changes) {
+                caps.put(plan.name(), cap);
+            }
+        }
+    }
+
+    /** Drops what the dimension caps remember of windows this project's events can no longer reach. */
+    private void forgetClosedWindows(long watermarkMillis) throws Exception {
+        long before = watermarkMillis - settings.latenessMillis - WindowSize.ONE_HOUR.millis();
+        List<Map.Entry<String, CombinationCap<String>>> entries = new ArrayList<>();
+        caps.entries().forEach(entries::add);
+        for (Map.Entry<String, CombinationCap<String>> e : entries) {
+            e.getValue().forgetBefore(before);
+            caps.put(e.getKey(), e.getValue());
         }
     }
 }
