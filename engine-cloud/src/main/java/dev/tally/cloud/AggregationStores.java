@@ -61,6 +61,11 @@ public final class AggregationStores implements AutoCloseable {
         return catalog;
     }
 
+    /** The catalog's metrics version now (a database read); see {@link dev.tally.jdbc.JdbcCatalog#metricsVersion()}. */
+    public long metricsVersion() {
+        return catalog.metricsVersion();
+    }
+
     public Warehouse warehouse() {
         return warehouse;
     }

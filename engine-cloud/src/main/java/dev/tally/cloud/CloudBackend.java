@@ -64,7 +64,7 @@ public final class CloudBackend implements Backend {
             dedup = new RedisDedupIndex(redis, config);
             windows = new RedisWindowStore(redis, config);
             cache = new RedisResultCache(redis);
-            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
+            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace, catalog::knownMetricsVersion));
             log = remember(new SpoolingEventLog(kafka, config.dataDir().resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
             leadership = ingestOnly(config) ? Leadership.NEVER

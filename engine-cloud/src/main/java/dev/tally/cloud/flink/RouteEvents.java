@@ -39,7 +39,9 @@ import java.util.Map;
  * project's records come in log order (one partition by default), the decisions are the in-process
  * aggregator's, event for event; "now" is the record's append time, so they do not depend on when the job runs.
  *
- * <p>Metric definitions are read from the catalog at open and then every {@code tally.flink.metric-reload-interval}.
+ * <p>Metric definitions are read from the catalog at open, again as soon as a record carries a newer metrics version
+ * than the one read (engines stamp each record with the catalog's version at its append, so an event appended after a
+ * metric was defined is aggregated with it), and every {@code tally.flink.metric-reload-interval} as a fallback.
  */
 final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribution> {
     static final OutputTag<LateEvent> LATE = new OutputTag<>("late-events", Types.POJO(LateEvent.class)) {
@@ -56,6 +58,7 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     private transient Map<String, List<MetricPlan>> plans;
     private transient List<MetricPlan> builtIns;
     private transient long loadedAt;
+    private transient long loadedVersion;
     private transient Lateness lateness;
 
     RouteEvents(JobSettings settings) {
@@ -84,7 +87,9 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
 
     private void loadMetrics() {
         Map<String, List<MetricDefinition>> defined;
+        long version;
         try {
+            version = stores.metricsVersion(); // before the definitions: they include at least this version's
             defined = stores.catalog().allMetrics();
         } catch (RuntimeException e) {
             if (plans == null) {
@@ -103,11 +108,22 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
         });
         plans = next;
         loadedAt = System.currentTimeMillis();
+        if (version > loadedVersion) {
+            LOG.debug("metric definitions at version {} loaded", version);
+        }
+        loadedVersion = Math.max(loadedVersion, version);
     }
 
     @Override
     public void processElement(LogEntry entry, Context ctx, Collector<Contribution> out) throws Exception {
-        if (System.currentTimeMillis() - loadedAt > settings.metricReloadMillis) {
+        if (entry.metricsVersion() > loadedVersion) {
+            loadMetrics(); // the record was appended after a definition this instance does not know yet
+            if (entry.metricsVersion() > loadedVersion) {
+                LOG.warn("record at {} offset {} names metrics version {}, the catalog has {}: using those",
+                        entry.partition(), entry.offset(), entry.metricsVersion(), loadedVersion);
+                loadedVersion = entry.metricsVersion();
+            }
+        } else if (System.currentTimeMillis() - loadedAt > settings.metricReloadMillis) {
             loadMetrics();
         }
         StoredEvent se;

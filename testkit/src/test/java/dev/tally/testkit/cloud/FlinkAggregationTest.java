@@ -77,7 +77,12 @@ class FlinkAggregationTest {
     }
 
     private JobClient startJob(EmbeddedCloudStack stack, String namespace) throws Exception {
+        return startJob(stack, namespace, Map.of());
+    }
+
+    private JobClient startJob(EmbeddedCloudStack stack, String namespace, Map<String, String> more) throws Exception {
         Map<String, String> settings = stack.settingsFor(namespace, dir.resolve(namespace + "-flink"));
+        settings.putAll(more);
         settings.put("tally.flink.checkpoint-interval", "200ms");
         settings.put("tally.windows.max-combinations", MAX_COMBINATIONS);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
@@ -120,6 +125,24 @@ class FlinkAggregationTest {
                 .anySatisfy(p -> assertThat(p.dimensions()).containsEntry("country", WindowKey.OTHER_VALUE));
 
         assertThat(lateIds(viaFlink)).hasSize(events.size() - LATE_AFTER).isEqualTo(lateIds(inProcess));
+    }
+
+    @Test
+    void metricDefinedWhileTheJobRuns_countsTheEventsAppendedRightAfterIt(EmbeddedCloudStack stack) throws Exception {
+        String ns = EmbeddedCloudStack.freshNamespace();
+        Tally tally = engine(stack, ns, "external");
+        job = startJob(stack, ns, Map.of("tally.flink.metric-reload-interval", "1h")); // no periodic reload
+        tally.ingest(Event.builder("signup").eventId("before").userId("u0").timestamp(START).build());
+        tally.awaitIdle(); // the job runs and has read the definitions without "signups"
+
+        tally.defineMetric(MetricDefinition.count("signups", "signup", "country"));
+        for (int i = 0; i < 5; i++) {
+            tally.ingest(Event.builder("signup").eventId("after-" + i).userId("u" + i).country("DE")
+                    .timestamp(START.plusSeconds(i)).build());
+        }
+        tally.awaitIdle();
+
+        assertThat(total(tally, "signups", START, START.plus(Duration.ofHours(1)))).isEqualTo(5.0);
     }
 
     @Test
