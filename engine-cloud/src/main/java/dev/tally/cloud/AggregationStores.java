@@ -70,6 +70,11 @@ public final class AggregationStores implements AutoCloseable {
         return warehouse;
     }
 
+    /** Lists late events as rejected, each once however often it is passed ({@link PostgresWarehouse#recordLateOnce}). */
+    public void recordLateOnce(java.util.List<dev.tally.api.RejectedEvent> late) {
+        warehouse.recordLateOnce(late);
+    }
+
     /**
      * Overwrites whole-window values (the store keeps copies), leaving every checkpoint as it is; see
      * {@link #advanceCheckpoint} for recording progress.
