@@ -115,7 +115,10 @@ public final class Engine implements AutoCloseable {
                 : null;
         this.ingest = new IngestPipeline(backend, clock, new LimitsChecker(limits), schemas, settings.dedupTtl(),
                 this::isStrict, ingestHelper);
-        this.aggregator = new AggregationJob(backend, clock, settings.aggregator(),
+        // A backend whose own stream processor aggregates (cloud with tally.flink.mode) makes the aggregator follow it.
+        AggregatorSettings aggregation = backend.streams().aggregatesExternally()
+                ? settings.aggregator().withRuntime(AggregatorSettings.Runtime.EXTERNAL) : settings.aggregator();
+        this.aggregator = new AggregationJob(backend, clock, aggregation,
                 () -> backend.warehouse().trimRejections(settings.rejectedKeep()));
         this.rollups = new RollupService(backend, this::allMetrics, settings.aggregator().maxCombinations());
         this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl(), clock,
@@ -123,7 +126,7 @@ public final class Engine implements AutoCloseable {
         this.sql = new SqlService(backend.warehouse(), backend.objects(), settings.sql());
         backend.catalog().createProject(DEFAULT_PROJECT, clock.instant());
         this.aggregatorHandle = backend.streams().start(
-                settings.aggregator().runtime() == AggregatorSettings.Runtime.IN_PROCESS ? aggregator : aggregator.follower());
+                aggregation.runtime() == AggregatorSettings.Runtime.IN_PROCESS ? aggregator : aggregator.follower());
         this.rollupJob = new RollupJob(backend, rollups, clock, settings.rollupGrace());
         this.rollupHandle = backend.streams().start(rollupJob);
         if (settings.archive().enabled()) {

@@ -204,6 +204,21 @@ public class JdbcCatalog implements Catalog {
         });
     }
 
+    /**
+     * The version of the metric definitions: it grows with every definition added (definitions are never removed or
+     * changed, so it is their number). A stream processor that has read the definitions at version {@code v} knows
+     * every metric defined before an event appended while the version was {@code v}.
+     */
+    public long metricsVersion() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM metric_definitions");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     private static MetricDefinition metric(ResultSet rs) throws SQLException {
         return new MetricDefinition(rs.getString(1), rs.getString(2), Aggregation.valueOf(rs.getString(3)),
                 rs.getString(4), JSON.readValue(rs.getString(5), STRINGS));

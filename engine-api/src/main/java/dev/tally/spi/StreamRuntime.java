@@ -11,6 +11,15 @@ public interface StreamRuntime {
     Handle start(StreamJob job);
 
     /**
+     * Whether a stream processor outside the engine aggregates the log (the cloud backend's Flink job, when it runs
+     * one): the engine then runs no aggregator of its own and follows that processor's {@code aggregator}
+     * checkpoint, as with {@code tally.aggregator.runtime=external}. {@code false} by default.
+     */
+    default boolean aggregatesExternally() {
+        return false;
+    }
+
+    /**
      * A job as a sequence of steps. {@link #step()} may block briefly waiting for input; an exception makes
      * the runtime call {@link #recover()} and continue after a back-off, so a job must resume from its last
      * checkpoint there.

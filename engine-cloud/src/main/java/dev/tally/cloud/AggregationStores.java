@@ -61,8 +61,18 @@ public final class AggregationStores implements AutoCloseable {
         return catalog;
     }
 
+    /** The catalog's metrics version now (a database read); see {@link dev.tally.jdbc.JdbcCatalog#metricsVersion()}. */
+    public long metricsVersion() {
+        return catalog.metricsVersion();
+    }
+
     public Warehouse warehouse() {
         return warehouse;
+    }
+
+    /** Lists late events as rejected, each once however often it is passed ({@link PostgresWarehouse#recordLateOnce}). */
+    public void recordLateOnce(java.util.List<dev.tally.api.RejectedEvent> late) {
+        warehouse.recordLateOnce(late);
     }
 
     /**

@@ -16,8 +16,13 @@ import dev.tally.spi.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tally.cloud.flink.FlinkJobRunner;
+import dev.tally.cloud.flink.FlinkSettings;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +58,8 @@ public final class CloudBackend implements Backend {
     private final S3ObjectStore objects;
     private final Leadership leadership;
     private final StreamRuntime streams;
+    private final FlinkSettings flink;
+    private final StreamRuntime.Handle flinkJob;
 
     CloudBackend(BackendConfig config) {
         String namespace = namespace(config);
@@ -64,18 +71,65 @@ public final class CloudBackend implements Backend {
             dedup = new RedisDedupIndex(redis, config);
             windows = new RedisWindowStore(redis, config);
             cache = new RedisResultCache(redis);
-            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace));
+            KafkaEventLog kafka = remember(new KafkaEventLog(config, namespace, catalog::knownMetricsVersion));
             log = remember(new SpoolingEventLog(kafka, config.dataDir().resolve("log-spool")));
             objects = remember(new S3ObjectStore(config, namespace));
             leadership = ingestOnly(config) ? Leadership.NEVER
                     : remember(new GroupLeadership(kafka.settings(), namespace));
-            streams = new InProcessStreamRuntime(leadership);
+            flink = FlinkSettings.from(config);
+            StreamRuntime inProcess = new InProcessStreamRuntime(leadership);
+            if (flink.mode() == FlinkSettings.Mode.NONE) {
+                streams = inProcess;
+                flinkJob = null;
+            } else {
+                streams = new FlinkAggregatedRuntime(inProcess);
+                flinkJob = inProcess.start(flinkRunner(flink, config));
+                opened.push(flinkJob); // closed first: the job stops before the stores it writes to
+            }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
-        LOG.info("cloud backend open{}{}", namespace.isEmpty() ? "" : " in namespace " + namespace,
-                leadership == Leadership.NEVER ? " (role ingest: never runs the background jobs)" : "");
+        LOG.info("cloud backend open{}{}{}", namespace.isEmpty() ? "" : " in namespace " + namespace,
+                leadership == Leadership.NEVER ? " (role ingest: never runs the background jobs)" : "",
+                flink.mode() == FlinkSettings.Mode.NONE ? "" : " (aggregation: Flink job, "
+                        + flink.mode().name().toLowerCase(java.util.Locale.ROOT) + ", run by the leader)");
+    }
+
+    /** The runner of the Flink job (Flink's classes are loaded from here on only, and only when they are there). */
+    private static FlinkJobRunner flinkRunner(FlinkSettings flink, BackendConfig config) {
+        try {
+            Class.forName("org.apache.flink.streaming.api.environment.StreamExecutionEnvironment", false,
+                    CloudBackend.class.getClassLoader());
+            Class.forName("org.apache.flink.connector.kafka.source.KafkaSource", false,
+                    CloudBackend.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ConfigurationException("setting '" + FlinkSettings.MODE + "' is " + flink.mode().name()
+                    .toLowerCase(java.util.Locale.ROOT) + " but Flink is not on the classpath: add "
+                    + "org.apache.flink:flink-streaming-java, flink-clients, flink-connector-base and "
+                    + "flink-connector-kafka (tally.jar has them)");
+        }
+        Map<String, String> settings = new HashMap<>();
+        config.keys().forEach(k -> settings.put(k, config.get(k)));
+        return new FlinkJobRunner(flink, settings);
+    }
+
+    /** The in-process runtime for the other background jobs, telling the engine that Flink aggregates. */
+    private record FlinkAggregatedRuntime(StreamRuntime inProcess) implements StreamRuntime {
+        @Override
+        public Handle start(StreamJob job) {
+            return inProcess.start(job);
+        }
+
+        @Override
+        public boolean aggregatesExternally() {
+            return true;
+        }
+    }
+
+    /** How this engine runs the Flink job ({@code tally.flink.*}). */
+    public FlinkSettings flinkSettings() {
+        return flink;
     }
 
     /** The configured namespace, or {@code ""} for none. */

@@ -65,6 +65,11 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     static final String PROJECT_HEADER = "tally-project";
     /** Record header holding 8 bytes shared by the records of one append: polls keep them together. */
     static final String APPEND_HEADER = "tally-append";
+    /**
+     * Record header holding the catalog's metrics version when the record was appended (8 bytes, big-endian): a
+     * stream processor that knows older definitions reads them again before it aggregates the record.
+     */
+    public static final String METRICS_VERSION_HEADER = "tally-metrics";
     private static final String BACKEND = "cloud (Kafka)";
 
     private final KafkaSettings settings;
@@ -75,6 +80,7 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
     /** Keeps one append's records contiguous per partition: they enter the producer's queues together. */
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final java.util.function.LongSupplier metricsVersion;
     private volatile boolean closed;
 
     /**
@@ -86,6 +92,15 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
      * @throws CloudStorageException when the cluster does not answer within the admin timeout
      */
     public KafkaEventLog(BackendConfig config, String namespace) {
+        this(config, namespace, () -> 0L);
+    }
+
+    /**
+     * As {@link #KafkaEventLog(BackendConfig, String)}, stamping each record with {@code metricsVersion} as of its
+     * append ({@link #METRICS_VERSION_HEADER}).
+     */
+    public KafkaEventLog(BackendConfig config, String namespace, java.util.function.LongSupplier metricsVersion) {
+        this.metricsVersion = metricsVersion;
         this.settings = new KafkaSettings(config, namespace);
         this.clock = config.clock();
         long started = System.nanoTime();
@@ -130,13 +145,14 @@ public final class KafkaEventLog implements EventLog, AutoCloseable {
         long timestamp = clock.millis();
         byte[] project = projectId.getBytes(StandardCharsets.UTF_8);
         byte[] append = ByteBuffer.allocate(Long.BYTES).putLong(ThreadLocalRandom.current().nextLong()).array();
+        byte[] version = ByteBuffer.allocate(Long.BYTES).putLong(metricsVersion.getAsLong()).array();
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         sendLock.lock();
         try {
             Integer partition = settings.partitionByProject ? projectPartition(topic, project) : null;
             for (LogRecord r : records) {
                 List<Header> headers = List.of(new RecordHeader(PROJECT_HEADER, project),
-                        new RecordHeader(APPEND_HEADER, append));
+                        new RecordHeader(APPEND_HEADER, append), new RecordHeader(METRICS_VERSION_HEADER, version));
                 acks.add(producer.send(new ProducerRecord<>(topic, partition, timestamp,
                         settings.key(projectId, r.eventId()), r.payload(), headers)));
             }

@@ -435,16 +435,12 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
 
     private WindowAcc newWindow(String projectId, MetricAcc m, SeriesAcc series, WindowSize size, long start) {
         SeriesAcc target = series;
-        Map<Long, Integer> combos = m.combinations[size.ordinal()];
-        int count = combos.getOrDefault(start, 0);
-        if (count >= settings.maxCombinations() && !series.isOther()) {
+        if (!series.isOther() && !m.cap.admit(size, start, series.dimensions)) {
             target = m.other();
             WindowAcc existing = target.window(size, start);
             if (existing != null) {
                 return existing;
             }
-        } else {
-            combos.put(start, count + 1);
         }
         WindowKey key = new WindowKey(projectId, m.plan.name(), size, start, target.dimensions);
         Aggregate initial = backend.windows().get(key).map(Aggregate::copy).orElseGet(Aggregate::empty);
@@ -518,10 +514,8 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
                 if (m.other != null) {
                     m.other.evict(closedBefore, retentionCutoff);
                 }
-                for (Map<Long, Integer> combos : m.combinations) {
-                    combos.keySet().removeIf(start -> start < Math.max(closedBefore - WindowSize.ONE_HOUR.millis(),
-                            retentionCutoff - WindowSize.ONE_HOUR.millis()));
-                }
+                m.cap.forgetBefore(Math.max(closedBefore - WindowSize.ONE_HOUR.millis(),
+                        retentionCutoff - WindowSize.ONE_HOUR.millis()));
             }
         }
         if (System.nanoTime() - lastHousekeepingAt > TimeUnit.MINUTES.toNanos(1)) {
@@ -535,7 +529,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         }
     }
 
-    private static final class ProjectAcc {
+    private final class ProjectAcc {
         long watermark;
         List<MetricAcc> metrics;
 
@@ -544,17 +538,18 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         }
 
         void syncPlans(List<MetricPlan> defined) {
+            int maxCombinations = settings.maxCombinations();
             Map<String, MetricAcc> existing = new HashMap<>();
             if (metrics != null) {
                 metrics.forEach(m -> existing.put(m.plan.name(), m));
             }
             List<MetricAcc> next = new ArrayList<>(MetricPlan.BUILT_INS.size() + defined.size());
             for (MetricDefinition b : MetricPlan.BUILT_INS) {
-                next.add(existing.containsKey(b.name()) ? existing.get(b.name()) : new MetricAcc(new MetricPlan(b)));
+                next.add(existing.containsKey(b.name()) ? existing.get(b.name()) : new MetricAcc(new MetricPlan(b), maxCombinations));
             }
             for (MetricPlan plan : defined) {
                 MetricAcc m = existing.get(plan.name());
-                next.add(m != null && m.plan.definition().equals(plan.definition()) ? m : new MetricAcc(plan));
+                next.add(m != null && m.plan.definition().equals(plan.definition()) ? m : new MetricAcc(plan, maxCombinations));
             }
             metrics = next;
         }
@@ -563,21 +558,17 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
     private static final class MetricAcc {
         final MetricPlan plan;
         final Map<List<String>, SeriesAcc> series = new HashMap<>();
-        @SuppressWarnings("unchecked")
-        final Map<Long, Integer>[] combinations = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+        final CombinationCap<List<String>> cap;
         SeriesAcc other;
 
-        MetricAcc(MetricPlan plan) {
+        MetricAcc(MetricPlan plan, int maxCombinations) {
             this.plan = plan;
+            this.cap = new CombinationCap<>(maxCombinations);
         }
 
         SeriesAcc other() {
             if (other == null) {
-                List<String> dims = new ArrayList<>();
-                for (int i = 0; i < plan.definition().dimensions().size(); i++) {
-                    dims.add(WindowKey.OTHER_VALUE);
-                }
-                other = new SeriesAcc(List.copyOf(dims));
+                other = new SeriesAcc(CombinationCap.otherBucket(plan.definition().dimensions().size()));
             }
             return other;
         }
@@ -596,7 +587,7 @@ public final class AggregationJob implements StreamRuntime.StreamJob {
         }
 
         boolean isOther() {
-            return !dimensions.isEmpty() && dimensions.get(0).equals(WindowKey.OTHER_VALUE);
+            return CombinationCap.isOtherBucket(dimensions);
         }
 
         WindowAcc window(WindowSize size, long start) {

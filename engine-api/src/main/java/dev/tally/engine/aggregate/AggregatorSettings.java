@@ -17,6 +17,11 @@ public record AggregatorSettings(Duration allowedLateness, Duration retention, i
                 8192, Runtime.IN_PROCESS);
     }
 
+    /** These settings with {@code runtime} instead. */
+    public AggregatorSettings withRuntime(Runtime runtime) {
+        return new AggregatorSettings(allowedLateness, retention, maxCombinations, flushInterval, pollBatch, runtime);
+    }
+
     /** Where the real-time aggregation runs ({@code tally.aggregator.runtime}). */
     public enum Runtime {
         /** {@code in-process}: the engine's own {@link AggregationJob} consumes the log and writes the windows. */

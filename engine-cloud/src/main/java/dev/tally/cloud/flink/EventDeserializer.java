@@ -1,12 +1,16 @@
 package dev.tally.cloud.flink;
 
 import dev.tally.cloud.EventTopics;
+import dev.tally.cloud.KafkaEventLog;
 import dev.tally.engine.codec.EventCodec;
 import dev.tally.engine.codec.StoredEvent;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+import java.nio.ByteBuffer;
 
 /**
  * Turns a Kafka record of the event log into a {@link LogEntry}. Every record yields one entry, an unreadable one
@@ -26,8 +30,11 @@ final class EventDeserializer implements KafkaRecordDeserializationSchema<LogEnt
         } catch (RuntimeException e) {
             // reported by RouteEvents, which sees the entry with the project it belongs to (none)
         }
+        Header version = record.headers().lastHeader(KafkaEventLog.METRICS_VERSION_HEADER);
+        long metricsVersion = version == null || version.value().length != Long.BYTES ? 0
+                : ByteBuffer.wrap(version.value()).getLong();
         out.collect(new LogEntry(partition, record.offset(), record.timestamp(), eventMillis, projectId,
-                record.value()));
+                metricsVersion, record.value()));
     }
 
     @Override

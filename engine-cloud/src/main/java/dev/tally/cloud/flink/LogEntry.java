@@ -10,8 +10,10 @@ package dev.tally.cloud.flink;
  * @param appendMillis when the engine appended it (engine clock; the record's Kafka timestamp)
  * @param eventMillis  the event's own time, or {@code appendMillis} when the payload is unreadable
  * @param projectId    the project, or {@code ""} when the payload is unreadable
+ * @param metricsVersion the catalog's metrics version at the append ({@code KafkaEventLog.METRICS_VERSION_HEADER}),
+ *                     0 when the record does not carry it
  * @param payload      the encoded event
  */
 public record LogEntry(String partition, long offset, long appendMillis, long eventMillis, String projectId,
-                       byte[] payload) {
+                       long metricsVersion, byte[] payload) {
 }

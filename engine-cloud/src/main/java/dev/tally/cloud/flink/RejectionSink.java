@@ -14,6 +14,8 @@ import java.util.List;
 /**
  * Records late events in the rejected listing (the PostgreSQL warehouse), as the in-process aggregator does, so
  * none is dropped silently. Written before every checkpoint barrier, hence before the job's position passes them.
+ * Records re-read after a restore (those since the last completed checkpoint) may judge the same events late again;
+ * those already listed are left out ({@code AggregationStores.recordLateOnce}), so each is listed once.
  */
 final class RejectionSink implements Sink<LateEvent> {
     private static final long serialVersionUID = 1L;
@@ -46,7 +48,7 @@ final class RejectionSink implements Sink<LateEvent> {
         @Override
         public void flush(boolean endOfInput) {
             if (!pending.isEmpty()) {
-                stores.warehouse().recordRejections(List.copyOf(pending));
+                stores.recordLateOnce(List.copyOf(pending));
                 pending.clear();
             }
         }

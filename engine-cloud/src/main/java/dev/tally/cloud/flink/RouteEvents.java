@@ -2,6 +2,7 @@ package dev.tally.cloud.flink;
 
 import dev.tally.api.MetricDefinition;
 import dev.tally.cloud.AggregationStores;
+import dev.tally.engine.aggregate.CombinationCap;
 import dev.tally.engine.aggregate.Lateness;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.codec.EventCodec;
@@ -9,8 +10,12 @@ import dev.tally.engine.codec.StoredEvent;
 import dev.tally.spi.WindowKey;
 import dev.tally.spi.WindowSize;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -34,7 +39,9 @@ import java.util.Map;
  * project's records come in log order (one partition by default), the decisions are the in-process
  * aggregator's, event for event; "now" is the record's append time, so they do not depend on when the job runs.
  *
- * <p>Metric definitions are read from the catalog at open and then every {@code tally.flink.metric-reload-interval}.
+ * <p>Metric definitions are read from the catalog at open, again as soon as a record carries a newer metrics version
+ * than the one read (engines stamp each record with the catalog's version at its append, so an event appended after a
+ * metric was defined is aggregated with it), and every {@code tally.flink.metric-reload-interval} as a fallback.
  */
 final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribution> {
     static final OutputTag<LateEvent> LATE = new OutputTag<>("late-events", Types.POJO(LateEvent.class)) {
@@ -46,9 +53,12 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     private final JobSettings settings;
     private transient AggregationStores stores;
     private transient ValueState<Long> watermark;
+    private transient MapState<String, CombinationCap<String>> caps;
+    private transient int maxCombinations;
     private transient Map<String, List<MetricPlan>> plans;
     private transient List<MetricPlan> builtIns;
     private transient long loadedAt;
+    private transient long loadedVersion;
     private transient Lateness lateness;
 
     RouteEvents(JobSettings settings) {
@@ -58,7 +68,11 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
     @Override
     public void open(OpenContext context) {
         watermark = getRuntimeContext().getState(new ValueStateDescriptor<>("project-watermark", Types.LONG));
+        caps = getRuntimeContext().getMapState(new MapStateDescriptor<>("dimension-caps", Types.STRING,
+                TypeInformation.of(new TypeHint<CombinationCap<String>>() {
+                })));
         lateness = new Lateness(settings.aggregator());
+        maxCombinations = settings.aggregator().maxCombinations();
         builtIns = MetricPlan.BUILT_INS.stream().map(MetricPlan::new).toList();
         stores = settings.openStores();
         loadMetrics();
@@ -73,7 +87,9 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
 
     private void loadMetrics() {
         Map<String, List<MetricDefinition>> defined;
+        long version;
         try {
+            version = stores.metricsVersion(); // before the definitions: they include at least this version's
             defined = stores.catalog().allMetrics();
         } catch (RuntimeException e) {
             if (plans == null) {
@@ -92,11 +108,22 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
         });
         plans = next;
         loadedAt = System.currentTimeMillis();
+        if (version > loadedVersion) {
+            LOG.debug("metric definitions at version {} loaded", version);
+        }
+        loadedVersion = Math.max(loadedVersion, version);
     }
 
     @Override
     public void processElement(LogEntry entry, Context ctx, Collector<Contribution> out) throws Exception {
-        if (System.currentTimeMillis() - loadedAt > settings.metricReloadMillis) {
+        if (entry.metricsVersion() > loadedVersion) {
+            loadMetrics(); // the record was appended after a definition this instance does not know yet
+            if (entry.metricsVersion() > loadedVersion) {
+                LOG.warn("record at {} offset {} names metrics version {}, the catalog has {}: using those",
+                        entry.partition(), entry.offset(), entry.metricsVersion(), loadedVersion);
+                loadedVersion = entry.metricsVersion();
+            }
+        } else if (System.currentTimeMillis() - loadedAt > settings.metricReloadMillis) {
             loadMetrics();
         }
         StoredEvent se;
@@ -120,19 +147,55 @@ final class RouteEvents extends KeyedProcessFunction<String, LogEntry, Contribut
         }
         if (wm == null || ts > wm) {
             watermark.update(ts);
+            if (wm != null && WindowSize.ONE_HOUR.startOf(ts) > WindowSize.ONE_HOUR.startOf(wm)) {
+                forgetClosedWindows(ts);
+            }
         }
         String projectId = se.projectId();
         for (MetricPlan plan : plans.getOrDefault(projectId, builtIns)) {
             if (!plan.matches(se.event())) {
                 continue;
             }
-            SeriesKey series = new SeriesKey(projectId, plan.name(),
-                    WindowKey.encodeDimensions(plan.dimensionValues(se.event())));
+            List<String> dims = plan.dimensionValues(se.event());
+            String encoded = WindowKey.encodeDimensions(dims);
+            SeriesKey series = new SeriesKey(projectId, plan.name(), encoded);
+            SeriesKey other = null;
+            CombinationCap<String> cap = dims.isEmpty() ? null : caps.get(plan.name());
+            long changes = 0;
+            if (cap == null && !dims.isEmpty()) {
+                cap = new CombinationCap<>(maxCombinations);
+            }
+            if (cap != null) {
+                changes = cap.changes();
+            }
             String user = plan.user(se.event());
             double value = plan.value(se.event());
             for (WindowSize size : SIZES) {
-                out.collect(new Contribution(series, size.ordinal(), size.startOf(ts), user, value));
+                long start = size.startOf(ts);
+                SeriesKey target = series;
+                if (cap != null && !CombinationCap.isOtherBucket(dims) && !cap.admit(size, start, encoded)) {
+                    if (other == null) {
+                        other = new SeriesKey(projectId, plan.name(),
+                                WindowKey.encodeDimensions(CombinationCap.otherBucket(dims.size())));
+                    }
+                    target = other;
+                }
+                out.collect(new Contribution(target, size.ordinal(), start, user, value));
             }
+            if (cap != null && cap.changes() != changes) {
+                caps.put(plan.name(), cap);
+            }
+        }
+    }
+
+    /** Drops what the dimension caps remember of windows this project's events can no longer reach. */
+    private void forgetClosedWindows(long watermarkMillis) throws Exception {
+        long before = watermarkMillis - settings.latenessMillis - WindowSize.ONE_HOUR.millis();
+        List<Map.Entry<String, CombinationCap<String>>> entries = new ArrayList<>();
+        caps.entries().forEach(entries::add);
+        for (Map.Entry<String, CombinationCap<String>> e : entries) {
+            e.getValue().forgetBefore(before);
+            caps.put(e.getKey(), e.getValue());
         }
     }
 }

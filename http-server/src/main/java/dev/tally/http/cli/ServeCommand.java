@@ -41,6 +41,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "address to listen on (default: tally.http.host or 0.0.0.0)")
     String host;
 
+    /** {@code tally.flink.mode}: {@code embedded} when serving the cloud profile and not set otherwise. */
+    static final String FLINK_MODE = "tally.flink.mode";
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile TallyServer server;
     private Consumer<TallyServer> onStarted = s -> { };
@@ -65,6 +68,10 @@ final class ServeCommand implements Callable<Integer> {
 
         Map<String, String> engineSettings = new LinkedHashMap<>(settings);
         engineSettings.remove("tally.admin-key"); // the engine has no use for the server's secret
+        if ("cloud".equals(engine.profile()) && !engineSettings.containsKey("tally.aggregator.runtime")) {
+            // A served cloud profile aggregates with Flink (a MiniCluster in the leader) unless told otherwise.
+            engineSettings.putIfAbsent(FLINK_MODE, "embedded");
+        }
         Tally tally = Tally.builder().backend(engine.profile()).settings(engineSettings).build();
         TallyServer s;
         int bound;

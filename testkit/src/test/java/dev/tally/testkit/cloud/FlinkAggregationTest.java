@@ -10,6 +10,7 @@ import dev.tally.api.RejectedEvent;
 import dev.tally.api.Aggregation;
 import dev.tally.api.Event;
 import dev.tally.cloud.flink.AggregationFlinkJob;
+import dev.tally.spi.WindowKey;
 import dev.tally.testkit.TestClock;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The Flink aggregation job on a MiniCluster (parallelism 2) against the embedded stack: an engine with
  * {@code tally.aggregator.runtime=external} ingests, the job aggregates, and the windows it writes answer queries
- * exactly as those of an engine aggregating in-process over the same events.
+ * exactly as those of an engine aggregating in-process over the same events, with the same dimension
+ * combinations folded into {@code __other__} by the shared cap.
  */
 @CloudStackTest
 class FlinkAggregationTest {
@@ -44,6 +46,9 @@ class FlinkAggregationTest {
             MetricDefinition.count("views_by_plan", "view", "properties.plan"),
             MetricDefinition.of("max_amount", "purchase", Aggregation.MAX, "amount"),
             MetricDefinition.of("buyers", "purchase", Aggregation.UNIQUE, null));
+
+    /** Purchases come from four countries (one of them none) per minute: the fourth is folded into __other__. */
+    private static final String MAX_COMBINATIONS = "3";
 
     @TempDir
     Path dir;
@@ -64,15 +69,22 @@ class FlinkAggregationTest {
     private Tally engine(EmbeddedCloudStack stack, String namespace, String runtime) {
         Tally tally = Tally.builder().backend("cloud").clock(clock)
                 .settings(stack.settingsFor(namespace, dir.resolve(namespace)))
-                .setting("tally.aggregator.runtime", runtime).build();
+                .setting("tally.aggregator.runtime", runtime)
+                .setting("tally.windows.max-combinations", MAX_COMBINATIONS).build();
         open.add(tally);
         METRICS.forEach(tally::defineMetric);
         return tally;
     }
 
     private JobClient startJob(EmbeddedCloudStack stack, String namespace) throws Exception {
+        return startJob(stack, namespace, Map.of());
+    }
+
+    private JobClient startJob(EmbeddedCloudStack stack, String namespace, Map<String, String> more) throws Exception {
         Map<String, String> settings = stack.settingsFor(namespace, dir.resolve(namespace + "-flink"));
+        settings.putAll(more);
         settings.put("tally.flink.checkpoint-interval", "200ms");
+        settings.put("tally.windows.max-combinations", MAX_COMBINATIONS);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
         return AggregationFlinkJob.start(env, settings);
     }
@@ -109,9 +121,28 @@ class FlinkAggregationTest {
         }
         MetricQuery byCountry = MetricQuery.metric("revenue").between(from, to).granularity(Granularity.FIVE_MINUTES)
                 .groupBy("country").build();
-        assertThat(viaFlink.query(byCountry).points()).isEqualTo(inProcess.query(byCountry).points());
+        assertThat(viaFlink.query(byCountry).points()).isEqualTo(inProcess.query(byCountry).points())
+                .anySatisfy(p -> assertThat(p.dimensions()).containsEntry("country", WindowKey.OTHER_VALUE));
 
         assertThat(lateIds(viaFlink)).hasSize(events.size() - LATE_AFTER).isEqualTo(lateIds(inProcess));
+    }
+
+    @Test
+    void metricDefinedWhileTheJobRuns_countsTheEventsAppendedRightAfterIt(EmbeddedCloudStack stack) throws Exception {
+        String ns = EmbeddedCloudStack.freshNamespace();
+        Tally tally = engine(stack, ns, "external");
+        job = startJob(stack, ns, Map.of("tally.flink.metric-reload-interval", "1h")); // no periodic reload
+        tally.ingest(Event.builder("signup").eventId("before").userId("u0").timestamp(START).build());
+        tally.awaitIdle(); // the job runs and has read the definitions without "signups"
+
+        tally.defineMetric(MetricDefinition.count("signups", "signup", "country"));
+        for (int i = 0; i < 5; i++) {
+            tally.ingest(Event.builder("signup").eventId("after-" + i).userId("u" + i).country("DE")
+                    .timestamp(START.plusSeconds(i)).build());
+        }
+        tally.awaitIdle();
+
+        assertThat(total(tally, "signups", START, START.plus(Duration.ofHours(1)))).isEqualTo(5.0);
     }
 
     @Test
