@@ -6,6 +6,7 @@ import dev.tally.api.CreatedProject;
 import dev.tally.api.EngineHealth;
 import dev.tally.api.Event;
 import dev.tally.api.EventBody;
+import dev.tally.api.EventFate;
 import dev.tally.api.IngestResult;
 import dev.tally.api.Limits;
 import dev.tally.api.MetricDefinition;
@@ -257,6 +258,11 @@ public final class Tally implements ProjectOperations, AutoCloseable {
     @Override
     public List<RejectedEvent> rejectedEvents(int limit) {
         return defaultProject.rejectedEvents(limit);
+    }
+
+    @Override
+    public EventFate event(String eventId) {
+        return defaultProject.event(eventId);
     }
 
     /**

@@ -93,4 +93,13 @@ public interface ProjectOperations {
 
     /** Most recent rejected and late events first. */
     List<RejectedEvent> rejectedEvents(int limit);
+
+    /**
+     * What became of an event id: accepted (with the stored event once archived), duplicate (with how many copies
+     * were refused), rejected (with the violations), late, or unknown; see {@link EventFate}. Reflects what the
+     * background jobs have done so far: call {@code awaitIdle()} first to see lateness and the archived event.
+     *
+     * @throws InvalidRequestException for a blank or over-long id
+     */
+    EventFate event(String eventId);
 }

@@ -7,6 +7,7 @@ import dev.tally.api.CreatedProject;
 import dev.tally.api.EngineHealth;
 import dev.tally.api.Event;
 import dev.tally.api.EventBody;
+import dev.tally.api.EventFate;
 import dev.tally.api.IngestResult;
 import dev.tally.api.InvalidRequestException;
 import dev.tally.api.Limits;
@@ -35,6 +36,7 @@ import dev.tally.engine.rollup.RollupJob;
 import dev.tally.engine.rollup.RollupService;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.auth.ApiKeys;
+import dev.tally.engine.ingest.EventFates;
 import dev.tally.engine.ingest.EventJsonParser;
 import dev.tally.engine.ingest.IngestPipeline;
 import dev.tally.engine.ingest.LimitsChecker;
@@ -77,6 +79,7 @@ public final class Engine implements AutoCloseable {
     private final EngineSettings settings;
     private final SchemaService schemas;
     private final IngestPipeline ingest;
+    private final EventFates fates;
     private final AggregationJob aggregator;
     private final QueryService queries;
     private final ApiKeys keys;
@@ -118,8 +121,11 @@ public final class Engine implements AutoCloseable {
         // A backend whose own stream processor aggregates (cloud with tally.flink.mode) makes the aggregator follow it.
         AggregatorSettings aggregation = backend.streams().aggregatesExternally()
                 ? settings.aggregator().withRuntime(AggregatorSettings.Runtime.EXTERNAL) : settings.aggregator();
-        this.aggregator = new AggregationJob(backend, clock, aggregation,
-                () -> backend.warehouse().trimRejections(settings.rejectedKeep()));
+        this.fates = new EventFates(backend);
+        this.aggregator = new AggregationJob(backend, clock, aggregation, () -> {
+            backend.warehouse().trimRejections(settings.rejectedKeep());
+            backend.warehouse().trimDuplicates(clock.instant().minus(settings.dedupTtl()));
+        });
         this.rollups = new RollupService(backend, this::allMetrics, settings.aggregator().maxCombinations());
         this.queries = new QueryService(backend, this::metric, aggregator::lastFlushTime, settings.cacheTtl(), clock,
                 settings.aggregator().retention(), rollups);
@@ -537,6 +543,12 @@ public final class Engine implements AutoCloseable {
                 throw new InvalidRequestException("limit", "out_of_range", "limit must be between 1 and 10000");
             }
             return backend.warehouse().rejectedEvents(projectId, limit);
+        }
+
+        @Override
+        public EventFate event(String eventId) {
+            checkOpen();
+            return fates.fate(projectId, eventId);
         }
     }
 

@@ -52,6 +52,8 @@ public class JdbcWarehouse implements Warehouse {
             List.of("event_id", "user_id", "event_type", "project_id", "\"timestamp\"", "ingested_at", "storage_path",
                     "file_partition", "properties_hash", "status"),
             List.of("project_id", "event_id"));
+    private static final Upsert DUPLICATES = new Upsert("duplicate_events",
+            List.of("project_id", "event_id", "copies", "last_seen"), List.of("project_id", "event_id"));
     private static final Upsert ROLLUP_PERIODS = new Upsert("rollup_periods",
             List.of("project_id", "hour_start", "max_file_id", "rolled_at"), List.of("project_id", "hour_start"));
 
@@ -86,11 +88,21 @@ public class JdbcWarehouse implements Warehouse {
 
     @Override
     public List<RejectedEvent> rejectedEvents(String projectId, int limit) {
+        return rejections(projectId, "", null, limit);
+    }
+
+    /** Rejected events of a project, newest first; of one id only when {@code eventId} is not null. */
+    private List<RejectedEvent> rejections(String projectId, String idFilter, String eventId, int limit) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT event_id, event_type, reason, violations, "
-                    + "recorded_at, payload FROM rejected_events WHERE project_id = ? ORDER BY id DESC LIMIT ?")) {
-                ps.setString(1, projectId);
-                ps.setInt(2, limit);
+                    + "recorded_at, payload FROM rejected_events WHERE project_id = ?" + idFilter
+                    + " ORDER BY id DESC LIMIT ?")) {
+                int i = 1;
+                ps.setString(i++, projectId);
+                if (eventId != null) {
+                    ps.setString(i++, cut(eventId, 200));
+                }
+                ps.setInt(i, limit);
                 List<RejectedEvent> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -127,6 +139,73 @@ public class JdbcWarehouse implements Warehouse {
                 }
             }
             return null;
+        });
+    }
+
+    @Override
+    public List<RejectedEvent> rejections(String projectId, String eventId, int limit) {
+        return rejections(projectId, " AND event_id = ?", eventId, limit);
+    }
+
+    /**
+     * Inserts a zero row for each new id (leaving existing rows alone), then adds each id's count; both statements
+     * are plain SQL every dialect runs, and the update locks the rows, so concurrent engines add up.
+     */
+    @Override
+    public void recordDuplicates(String projectId, List<String> eventIds, Instant at) {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        Map<String, Long> counts = new TreeMap<>();
+        for (String id : eventIds) {
+            counts.merge(cut(id, 200), 1L, Long::sum);
+        }
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(db.dialect().insertIfAbsent(DUPLICATES))) {
+                for (String id : counts.keySet()) {
+                    ps.setString(1, projectId);
+                    ps.setString(2, id);
+                    ps.setLong(3, 0);
+                    ps.setObject(4, ts(at));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE duplicate_events SET copies = copies + ?, "
+                    + "last_seen = ? WHERE project_id = ? AND event_id = ?")) {
+                for (Map.Entry<String, Long> e : counts.entrySet()) {
+                    ps.setLong(1, e.getValue());
+                    ps.setObject(2, ts(at));
+                    ps.setString(3, projectId);
+                    ps.setString(4, e.getKey());
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        });
+    }
+
+    @Override
+    public long duplicates(String projectId, String eventId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT copies FROM duplicate_events WHERE project_id = ? AND event_id = ?")) {
+                ps.setString(1, projectId);
+                ps.setString(2, cut(eventId, 200));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void trimDuplicates(Instant before) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM duplicate_events WHERE last_seen < ?")) {
+                ps.setObject(1, ts(before));
+                return ps.executeUpdate();
+            }
         });
     }
 

@@ -17,4 +17,10 @@ public interface DedupIndex {
 
     /** Forgets ids whose append failed. */
     void unmark(String projectId, List<String> eventIds);
+
+    /**
+     * Whether the id is marked and not yet expired on the backend's clock (the lookup behind an event's fate);
+     * never marks it.
+     */
+    boolean contains(String projectId, String eventId);
 }

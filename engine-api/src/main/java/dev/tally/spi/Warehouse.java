@@ -22,6 +22,21 @@ public interface Warehouse {
     /** Keeps only the newest {@code keepPerProject} rejected events of each project. */
     void trimRejections(int keepPerProject);
 
+    /** The rejected and late records of one event id, most recent first (at most {@code limit}). */
+    List<RejectedEvent> rejections(String projectId, String eventId, int limit);
+
+    /**
+     * Counts submissions refused as duplicates: each id in the list (repeated ids count once each time) adds one
+     * to that id's count and sets its last sighting to {@code at}.
+     */
+    void recordDuplicates(String projectId, List<String> eventIds, Instant at);
+
+    /** How many submissions of an id were refused as duplicates (kept while its last sighting is recent); 0 if none. */
+    long duplicates(String projectId, String eventId);
+
+    /** Forgets duplicate counts whose last sighting is before {@code before} (the dedup window has passed). */
+    void trimDuplicates(Instant before);
+
     /** Inserts or replaces rows by (project, metric, granularity, timestamp, dimensions). */
     void upsertAggregates(List<AggregateRow> rows);
 

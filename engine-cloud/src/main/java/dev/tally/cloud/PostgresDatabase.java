@@ -50,7 +50,7 @@ public final class PostgresDatabase implements SqlDatabase, AutoCloseable {
     /** First key of Tally's advisory locks (the second is the schema's hash): "tally" on a phone keypad. */
     private static final int LOCK_CLASS = 82559;
     private static final SqlMigrations MIGRATIONS = new SqlMigrations(PostgresDatabase.class,
-            List.of("V1__initial.sql"));
+            List.of("V1__initial.sql", "V2__event_fates.sql"));
 
     private final HikariDataSource pool;
     private final String endpoint;

@@ -104,6 +104,19 @@ final class RedisDedupIndex implements DedupIndex {
         redis.awaitAll(deletes);
     }
 
+    @Override
+    public boolean contains(String projectId, String eventId) {
+        byte[] stored = redis.awaitAll(List.of(redis.commands().get(key(projectId, eventId)))).get(0);
+        if (stored == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(new String(stored, StandardCharsets.US_ASCII)) > clock.millis();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** The ids' keys in chunks of at most {@link #CHUNK}, in order. */
     private List<byte[][]> keyChunks(String projectId, List<String> eventIds) {
         List<byte[][]> chunks = new ArrayList<>(eventIds.size() / CHUNK + 1);

@@ -23,7 +23,7 @@ import java.util.List;
 final class H2Database implements SqlDatabase, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(H2Database.class);
     private static final SqlMigrations MIGRATIONS = new SqlMigrations(H2Database.class,
-            List.of("V1__initial.sql", "V2__archive_and_rollups.sql"));
+            List.of("V1__initial.sql", "V2__archive_and_rollups.sql", "V3__event_fates.sql"));
 
     private final JdbcConnectionPool pool;
 

@@ -111,6 +111,14 @@ final class MappedDedupIndex implements DedupIndex, AutoCloseable {
         }
     }
 
+    @Override
+    public synchronized boolean contains(String projectId, String eventId) {
+        long h1 = hash(projectId, eventId, 0x9E3779B97F4A7C15L) | 1;
+        int h2 = (int) hash(projectId, eventId, 0xC2B2AE3D27D4EB4FL);
+        long slot = find(h1, h2);
+        return slot >= 0 && map.getInt(offset(slot) + 12) > minute(clock.millis());
+    }
+
     private boolean insert(String projectId, String eventId, int expiry, int nowMinute) {
         long h1 = hash(projectId, eventId, 0x9E3779B97F4A7C15L) | 1; // never 0: 0 marks an empty slot
         int h2 = (int) hash(projectId, eventId, 0xC2B2AE3D27D4EB4FL);

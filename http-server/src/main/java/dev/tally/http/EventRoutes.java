@@ -1,9 +1,13 @@
 package dev.tally.http;
 
 import dev.tally.api.BatchResult;
+import dev.tally.api.Event;
+import dev.tally.api.EventContext;
+import dev.tally.api.EventFate;
 import dev.tally.api.EventBody;
 import dev.tally.api.IngestResult;
 import dev.tally.api.InvalidRequestException;
+import dev.tally.api.NotFoundException;
 import dev.tally.api.Principal;
 import dev.tally.api.RejectedEvent;
 import dev.tally.api.Role;
@@ -20,7 +24,8 @@ import java.util.Map;
 
 /**
  * {@code POST /v1/events} (one event), {@code POST /v1/events/batch}, {@code POST /v1/events/import}
- * (backfill: same shape as batch, archived and rolled up instead of windowed), {@code GET /v1/events/rejected}.
+ * (backfill: same shape as batch, archived and rolled up instead of windowed), {@code GET /v1/events/rejected},
+ * {@code GET /v1/events/{eventId}} (the event's fate: accepted, duplicate, rejected or late; 404 when unknown).
  *
  * <p>The body is read once up front to refuse what must not reach the engine at all: a body that is not
  * an event or a batch (400), a body {@code projectId} of another project (403: nothing of the request is
@@ -43,6 +48,9 @@ final class EventRoutes {
                 .handler(ctx -> ingestBatch(s, ctx, true));
         r.add(HttpMethod.GET, "/v1/events/rejected").handler(r.guard(Role.QUERY)).handler(r.body())
                 .handler(ctx -> rejected(s, ctx));
+        // After "rejected": a path segment that is not a route of its own is an event id.
+        r.add(HttpMethod.GET, "/v1/events/:eventId").handler(r.guard(Role.QUERY)).handler(r.body())
+                .handler(ctx -> fate(s, ctx));
     }
 
     /** Queued for the {@link SingleEventCombiner}, which ingests waiting requests together. */
@@ -146,6 +154,68 @@ final class EventRoutes {
             }
             Routes.json(ctx, 200, Map.of("events", out));
         });
+    }
+
+    /**
+     * {@code 200 {"eventId","status","copies"?,"errors"?,"recordedAt"?,"event"?}} for a known id of the key's
+     * project, {@code 404} (the JSON error shape) for an unknown one.
+     */
+    private static void fate(ServerState s, RoutingContext ctx) {
+        Principal p = Routes.principal(ctx);
+        String eventId = ctx.pathParam("eventId");
+        s.executor.run(ctx, () -> {
+            EventFate fate = s.project(p.projectId()).event(eventId);
+            if (fate instanceof EventFate.Unknown) {
+                throw new NotFoundException("no event '" + HttpJson.shorten(eventId) + "' in project '" + p.projectId()
+                        + "' within the dedup window or the rejected-events listing");
+            }
+            return fate;
+        }, fate -> Routes.json(ctx, 200, fateJson(fate)));
+    }
+
+    static Map<String, Object> fateJson(EventFate fate) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("eventId", fate.eventId());
+        m.put("status", fate.status().name().toLowerCase(Locale.ROOT));
+        if (fate instanceof EventFate.Duplicate d) {
+            m.put("copies", d.copies());
+        } else if (fate instanceof EventFate.Rejected r) {
+            m.put("errors", HttpJson.violations(r.violations()));
+            m.put("recordedAt", HttpJson.instant(r.recordedAt()));
+            m.put("attempts", r.attempts());
+            m.put("payload", r.payload());
+        } else if (fate instanceof EventFate.Late l) {
+            m.put("errors", HttpJson.violations(l.violations()));
+            m.put("recordedAt", HttpJson.instant(l.recordedAt()));
+        }
+        fate.stored().ifPresent(e -> m.put("event", eventJson(e)));
+        return m;
+    }
+
+    private static Map<String, Object> eventJson(Event e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("eventId", e.eventId());
+        m.put("eventType", e.eventType());
+        m.put("userId", e.userId());
+        m.put("timestamp", HttpJson.instant(e.timestamp()));
+        m.put("properties", e.properties());
+        EventContext c = e.context();
+        Map<String, Object> context = new LinkedHashMap<>();
+        if (c != null) {
+            putIfPresent(context, "ip", c.ip());
+            putIfPresent(context, "userAgent", c.userAgent());
+            putIfPresent(context, "country", c.country());
+            putIfPresent(context, "device", c.device());
+            context.putAll(c.extra());
+        }
+        m.put("context", context);
+        return m;
+    }
+
+    private static void putIfPresent(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
     }
 
     /** A body {@code projectId} naming another project refuses the whole request (403), before any ingest. */

@@ -530,6 +530,64 @@ class RoutesTest {
     }
 
     @Nested
+    @DisplayName("GET /v1/events/{eventId}")
+    class Fate {
+        @Test
+        void acceptedThenDuplicate_withTheStoredEventOnceArchived() {
+            var k = newProject();
+            assertThat(s.post("/v1/events", k.ingest(), event("f-1", "purchase", "u1", null)).status()).isEqualTo(202);
+            s.tally.awaitIdle();
+            var r = s.get("/v1/events/f-1", k.query());
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().get("status").asString()).isEqualTo("accepted");
+            JsonNode stored = r.json().get("event");
+            assertThat(stored.get("eventType").asString()).isEqualTo("purchase");
+            assertThat(stored.get("userId").asString()).isEqualTo("u1");
+            assertThat(stored.get("properties").get("amount").asDouble()).isEqualTo(12.5);
+            assertThat(stored.get("context").get("country").asString()).isEqualTo("FR");
+
+            s.post("/v1/events", k.ingest(), event("f-1", "purchase", "u1", null));
+            s.post("/v1/events", k.ingest(), event("f-1", "purchase", "u1", null));
+            var dup = s.get("/v1/events/f-1", k.query());
+            assertThat(dup.json().get("status").asString()).isEqualTo("duplicate");
+            assertThat(dup.json().get("copies").asLong()).isEqualTo(2);
+        }
+
+        @Test
+        void rejected_withItsErrors() {
+            var k = newProject();
+            s.post("/v1/events", k.ingest(), "{\"eventId\":\"f-bad\",\"eventType\":\"x\",\"timestamp\":\"nope\"}");
+            var r = s.get("/v1/events/f-bad", k.query());
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().get("status").asString()).isEqualTo("rejected");
+            assertThat(r.json().get("errors").get(0).get("path").asString()).isEqualTo("timestamp");
+            assertThat(r.json().has("event")).isFalse();
+        }
+
+        @Test
+        void unknownId_is404WithTheErrorShape_andIdsAreProjectScoped() {
+            var k = newProject();
+            var other = newProject();
+            s.post("/v1/events", k.ingest(), event("f-mine", "x", "u1", null));
+            var r = s.get("/v1/events/f-mine", other.query());
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.errorCode()).isEqualTo("not_found");
+            assertThat(s.get("/v1/events/never", k.query()).status()).isEqualTo(404);
+        }
+
+        @Test
+        void needsAQueryKey_andAnOverlongIdIs400() {
+            var k = newProject();
+            assertThat(s.get("/v1/events/f-1", k.ingest()).status()).isEqualTo(403);
+            assertThat(s.get("/v1/events/f-1", null).status()).isEqualTo(401);
+            assertThat(s.get("/v1/events/f-1", k.admin()).status()).isNotEqualTo(403);
+            var r = s.get("/v1/events/" + "x".repeat(300), k.query());
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.errorCode()).isNotBlank();
+        }
+    }
+
+    @Nested
     @DisplayName("POST /v1/events/import and /v1/rollups")
     class Backfill {
         @Test

@@ -66,6 +66,18 @@ public final class TallyAssert extends AbstractAssert<TallyAssert, Tally> {
         return list;
     }
 
+    /**
+     * What became of one event id of the project ({@link dev.tally.api.EventFate}), after waiting for idle so that
+     * lateness and the archived copy are known: {@code .isAccepted()}, {@code .isDuplicate().hasCopies(2)},
+     * {@code .isRejected().hasViolation("properties.amount", "required")}, {@code .isLate()}.
+     */
+    public EventFateAssert event(String eventId) {
+        isNotNull();
+        idle();
+        return new EventFateAssert(project.event(eventId)).as("event '%s' of project '%s'", eventId,
+                project.projectId());
+    }
+
     ProjectOperations projectOperations() {
         return project;
     }

@@ -1,6 +1,7 @@
 package dev.tally.testkit;
 
 import dev.tally.Tally;
+import dev.tally.api.EventFate;
 import dev.tally.api.RejectedEvent;
 
 /**
@@ -11,6 +12,8 @@ import dev.tally.api.RejectedEvent;
  * assertThat(tally).metric("revenue").groupedBy("country").containsEntry("US", 150.0);
  * assertThat(tally).metric("purchases").total().isEqualTo(3.0);
  * assertThat(tally).rejectedEvents().singleElement().hasViolation("properties.amount", "required");
+ * assertThat(tally).event("e-1").isAccepted();
+ * assertThat(tally).event("e-2").isRejected().hasViolation("properties.amount", "required");
  * }</pre>
  * Every assertion on {@code assertThat(tally)} first waits until the engine is idle (every accepted event
  * aggregated and archived), so tests never sleep; {@link TallyAssert#withoutAwaitingIdle()} turns that off.
@@ -27,5 +30,9 @@ public final class TallyAssertions {
 
     public static RejectedEventAssert assertThat(RejectedEvent event) {
         return new RejectedEventAssert(event);
+    }
+
+    public static EventFateAssert assertThat(EventFate fate) {
+        return new EventFateAssert(fate);
     }
 }

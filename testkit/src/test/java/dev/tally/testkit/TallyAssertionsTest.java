@@ -127,4 +127,28 @@ class TallyAssertionsTest {
         assertThat(tally).project("shop").metric("event_count").total().isEqualTo(1.0);
         assertThat(tally).project("shop").rejectedEvents().isEmpty();
     }
+
+    @Test
+    void event_fateOfEachKindOfId() {
+        tally.ingest(purchase("p2", clock.instant(), "US", "desktop", 50));
+        tally.ingest(purchase("old", clock.instant().minus(Duration.ofMinutes(60)), "US", "mobile", 1));
+        assertThat(tally).event("p1").isAccepted().isCounted().hasStoredProperty("amount", 100.0);
+        assertThat(tally).event("p2").isDuplicate().hasCopies(1).isCounted();
+        assertThat(tally).event("bad").isRejected().hasViolation("properties.amount", "required");
+        assertThat(tally).event("old").isLate().isCounted().hasViolationAt("timestamp");
+        assertThat(tally).event("never").isUnknown();
+        assertThat(tally.event("p3")).isAccepted().stored().extracting(Event::userId).isEqualTo("u-p3");
+    }
+
+    @Test
+    void aWrongFate_saysWhatTheEventWasAndWhy() {
+        assertThatThrownBy(() -> assertThat(tally).event("bad").isAccepted())
+                .hasMessageContaining("event 'bad' of project 'default'")
+                .hasMessageContaining("to be <ACCEPTED> but it was <REJECTED>")
+                .hasMessageContaining("properties.amount [required]");
+        assertThatThrownBy(() -> assertThat(tally).event("p1").isDuplicate())
+                .hasMessageContaining("to be <DUPLICATE> but it was <ACCEPTED>");
+        assertThatThrownBy(() -> assertThat(tally).event("never").isCounted())
+                .hasMessageContaining("<UNKNOWN>");
+    }
 }

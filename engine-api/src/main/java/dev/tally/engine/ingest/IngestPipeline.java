@@ -78,6 +78,7 @@ public final class IngestPipeline {
         int n = batch.size();
         IngestResult[] results = new IngestResult[n];
         List<RejectedEvent> rejections = new ArrayList<>(0);
+        List<String> duplicates = new ArrayList<>(0);
         List<Integer> candidates = new ArrayList<>(n);
         List<byte[]> encoded = new ArrayList<>(n);
         List<String> ids = new ArrayList<>(n);
@@ -112,6 +113,7 @@ public final class IngestPipeline {
                         r.violations(), now, p.raw() != null ? p.raw() : describe(r.event())));
             } else if (!seenInBatch.add(r.event().eventId())) {
                 results[i] = new IngestResult.Duplicate(r.event().eventId());
+                duplicates.add(r.event().eventId());
             } else {
                 candidates.add(i);
                 encoded.add(r.bytes());
@@ -131,6 +133,7 @@ public final class IngestPipeline {
                     results[i] = new IngestResult.Accepted(ids.get(c));
                 } else {
                     results[i] = new IngestResult.Duplicate(ids.get(c));
+                    duplicates.add(ids.get(c));
                 }
             }
             if (!toAppend.isEmpty()) {
@@ -143,6 +146,7 @@ public final class IngestPipeline {
             }
         }
         recordRejections(rejections);
+        recordDuplicates(projectId, duplicates, now);
         return new BatchResult(List.of(results));
     }
 
@@ -199,6 +203,18 @@ public final class IngestPipeline {
         } catch (RuntimeException e) {
             // The caller still gets every reason; only the listing misses these.
             LOG.warn("could not record {} rejected events: {}", rejections.size(), e.toString());
+        }
+    }
+
+    private void recordDuplicates(String projectId, List<String> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            backend.warehouse().recordDuplicates(projectId, ids, now);
+        } catch (RuntimeException e) {
+            // The caller still gets "duplicate"; only the event's fate misses the count.
+            LOG.warn("could not count {} duplicate events: {}", ids.size(), e.toString());
         }
     }
 

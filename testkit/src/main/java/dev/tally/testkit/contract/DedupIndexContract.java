@@ -60,6 +60,37 @@ public abstract class DedupIndexContract extends BackendContract {
     }
 
     @Nested
+    @DisplayName("contains")
+    class Contains {
+        @Test
+        void aMarkedIdIsContainedAndLookingDoesNotMarkAnything() {
+            Instant expiry = in(Duration.ofHours(1));
+            assertThat(dedup().contains("p1", "a")).isFalse();
+            assertThat(dedup().contains("p1", "a")).as("a lookup never marks").isFalse();
+            mark("p1", expiry, "a");
+            assertThat(dedup().contains("p1", "a")).isTrue();
+            assertThat(dedup().contains("p2", "a")).as("another project").isFalse();
+            assertThat(absent("p1", "b", expiry)).as("b was never marked by a lookup").isTrue();
+        }
+
+        @Test
+        void anUnmarkedOrExpiredIdIsNotContained() {
+            mark("p1", in(Duration.ofHours(1)), "a", "b");
+            dedup().unmark("p1", List.of("a"));
+            assertThat(dedup().contains("p1", "a")).isFalse();
+            clock.advance(Duration.ofHours(1).plus(expiryGranularity()).plusSeconds(1));
+            assertThat(dedup().contains("p1", "b")).isFalse();
+        }
+
+        @Test
+        void marksAreContainedAfterAReopen() {
+            mark("p1", in(Duration.ofHours(1)), "a");
+            reopenBackend();
+            assertThat(dedup().contains("p1", "a")).isTrue();
+        }
+    }
+
+    @Nested
     @DisplayName("markIfAbsent")
     class MarkIfAbsent {
         @Test

@@ -4,6 +4,7 @@ import dev.tally.Tally;
 import dev.tally.api.Aggregation;
 import dev.tally.api.BatchResult;
 import dev.tally.api.Event;
+import dev.tally.api.EventFate;
 import dev.tally.api.Granularity;
 import dev.tally.api.IngestResult;
 import dev.tally.api.MetricDefinition;
@@ -336,6 +337,60 @@ public abstract class EngineContract {
             long all = accepted.stream().filter(e -> e.eventType().equals("page_view")).count() + 1;
             assertThat(tally.query(MetricQuery.metric("views").between(START, now.plusSeconds(60)).build()).points())
                     .singleElement().extracting(MetricPoint::value).isEqualTo((double) all);
+        }
+    }
+
+    @Nested
+    @DisplayName("an event's fate by id")
+    class Fates {
+        @Test
+        void anAcceptedEventIsFoundWithItsStoredCopyOnceArchived() {
+            Event first = accepted.stream().filter(e -> e.eventType().equals("purchase")).findFirst().orElseThrow();
+            EventFate fate = tally.event(first.eventId());
+            assertThat(fate.status()).isIn(EventFate.Status.ACCEPTED, EventFate.Status.DUPLICATE);
+            assertThat(fate.stored()).hasValueSatisfying(stored -> {
+                assertThat(stored.eventId()).isEqualTo(first.eventId());
+                assertThat(stored.userId()).isEqualTo(first.userId());
+                assertThat(stored.timestamp()).isEqualTo(first.timestamp());
+                assertThat(((Number) stored.properties().get("amount")).doubleValue()).isEqualTo(amount(first));
+            });
+        }
+
+        @Test
+        void aResentEventIsADuplicateWithItsCopiesCounted() {
+            Instant now = clock.instant();
+            Event e = Event.builder("page_view").eventId("resent-1").userId("u1").timestamp(now).build();
+            tally.ingest(e);
+            assertThat(tally.event("resent-1")).isInstanceOf(EventFate.Accepted.class);
+            tally.ingest(e);
+            tally.ingest(List.of(e, e));
+            assertThat(tally.event("resent-1")).isInstanceOfSatisfying(EventFate.Duplicate.class,
+                    d -> assertThat(d.copies()).isEqualTo(3));
+        }
+
+        @Test
+        void anInvalidEventIsRejectedWithItsViolations() {
+            assertThat(tally.event("bad-7")).isInstanceOfSatisfying(EventFate.Rejected.class, r -> {
+                assertThat(r.violations()).extracting(v -> v.path()).contains("properties.amount");
+                assertThat(r.attempts()).isEqualTo(1);
+            });
+        }
+
+        @Test
+        void aLateEventIsLateOnceAggregated() {
+            tally.ingest(Event.builder("page_view").eventId("late-fate").userId("u1")
+                    .timestamp(START.plus(Duration.ofHours(1))).build());
+            tally.awaitIdle();
+            EventFate fate = tally.event("late-fate");
+            assertThat(fate).isInstanceOf(EventFate.Late.class);
+            assertThat(fate.stored()).isPresent();
+        }
+
+        @Test
+        void anIdNeverSentIsUnknownAndIdsAreProjectScoped() {
+            assertThat(tally.event("never-sent")).isInstanceOf(EventFate.Unknown.class);
+            tally.createProject("other");
+            assertThat(tally.project("other").event(accepted.get(0).eventId())).isInstanceOf(EventFate.Unknown.class);
         }
     }
 

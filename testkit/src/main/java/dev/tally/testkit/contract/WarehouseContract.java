@@ -169,6 +169,46 @@ public abstract class WarehouseContract extends BackendContract {
     }
 
     @Nested
+    @DisplayName("an event's fate: rejections by id and duplicate counts")
+    class Fates {
+        @Test
+        void rejectionsOfOneIdAreListedNewestFirstAndOnlyThatIdsAndProjects() {
+            warehouse().recordRejections(List.of(rejection("p1", "e1", 0), rejection("p1", "e2", 1),
+                    rejection("p2", "e1", 2), rejection("p1", "e1", 3)));
+            assertThat(warehouse().rejections("p1", "e1", 10)).extracting(RejectedEvent::eventId, RejectedEvent::recordedAt)
+                    .containsExactly(tuple("e1", clock.instant().plusSeconds(3)), tuple("e1", clock.instant()));
+            assertThat(warehouse().rejections("p1", "e1", 1)).hasSize(1);
+            assertThat(warehouse().rejections("p1", "nope", 10)).isEmpty();
+        }
+
+        @Test
+        void duplicatesAddUpPerIdAcrossCallsAndWithinOne() {
+            assertThat(warehouse().duplicates("p1", "e1")).isZero();
+            warehouse().recordDuplicates("p1", List.of("e1", "e2", "e1"), clock.instant());
+            warehouse().recordDuplicates("p1", List.of("e1"), clock.instant().plusSeconds(5));
+            assertThat(warehouse().duplicates("p1", "e1")).isEqualTo(3);
+            assertThat(warehouse().duplicates("p1", "e2")).isEqualTo(1);
+            assertThat(warehouse().duplicates("p2", "e1")).as("another project").isZero();
+        }
+
+        @Test
+        void trimmingDuplicatesForgetsOnlyThoseLastSeenBeforeTheCutoff() {
+            warehouse().recordDuplicates("p1", List.of("old"), clock.instant());
+            warehouse().recordDuplicates("p1", List.of("recent"), clock.instant().plus(Duration.ofHours(2)));
+            warehouse().trimDuplicates(clock.instant().plus(Duration.ofHours(1)));
+            assertThat(warehouse().duplicates("p1", "old")).isZero();
+            assertThat(warehouse().duplicates("p1", "recent")).isEqualTo(1);
+        }
+
+        @Test
+        void duplicateCountsSurviveAReopen() {
+            warehouse().recordDuplicates("p1", List.of("e1", "e1"), clock.instant());
+            reopenBackend();
+            assertThat(warehouse().duplicates("p1", "e1")).isEqualTo(2);
+        }
+    }
+
+    @Nested
     @DisplayName("aggregates")
     class Aggregates {
         @Test
