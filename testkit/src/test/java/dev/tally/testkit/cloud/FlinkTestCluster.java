@@ -26,6 +26,9 @@ final class FlinkTestCluster implements AutoCloseable {
     static FlinkTestCluster start(int taskManagers, int slotsEach) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
+        // This JVM's class path has the Kafka client too (the engines' own); a real cluster has none, and a job jar's
+        // copy would clash with it in the connector's signatures. Everything else a jar brings is loaded from the jar.
+        conf.setString("classloader.parent-first-patterns.additional", "org.apache.kafka.");
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(taskManagers).setNumSlotsPerTaskManager(slotsEach).withRandomPorts().build());
         cluster.start();
