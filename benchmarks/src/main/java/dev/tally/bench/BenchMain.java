@@ -47,7 +47,7 @@ import java.util.stream.Stream;
 @Command(name = "tally-bench", mixinStandardHelpOptions = true,
         subcommands = {BenchMain.Ingest.class, BenchMain.Query.class, BenchMain.Freshness.class,
                 BenchMain.Open.class, SchemaBench.class, JdkHttpAlternative.class, HistoryBench.class,
-                SqlBench.class, CloudBench.class, TestkitBench.class,
+                SqlBench.class, CloudBench.class, FlinkBench.class, TestkitBench.class,
                 BenchMain.All.class},
         description = "Tally benchmark harnesses")
 public final class BenchMain implements Runnable {

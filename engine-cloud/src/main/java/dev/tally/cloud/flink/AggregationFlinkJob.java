@@ -39,6 +39,8 @@ import java.util.Map;
  * record and so rebuilds every window it can see.
  */
 public final class AggregationFlinkJob {
+    /** The job's name in Flink. */
+    public static final String NAME = "tally-aggregation";
     private static final Logger LOG = LoggerFactory.getLogger(AggregationFlinkJob.class);
     private static final OutputTag<Contribution> LATE_FOR_WINDOW =
             new OutputTag<>("late-for-window", Types.POJO(Contribution.class)) {
@@ -104,7 +106,7 @@ public final class AggregationFlinkJob {
     public static JobClient start(StreamExecutionEnvironment env, Map<String, String> settings) throws Exception {
         long started = System.nanoTime();
         define(env, settings);
-        JobClient client = env.executeAsync("tally-aggregation");
+        JobClient client = env.executeAsync(NAME);
         LOG.info("Flink aggregation job {} submitted in {} ms (parallelism {})", client.getJobID(),
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), env.getParallelism());
         return client;
