@@ -356,13 +356,15 @@ public final class Engine implements AutoCloseable {
                 ingestHelper.shutdown();
             }
             retentionJob.shutdown();
-            retentionHandle.close();
             rollupJob.shutdown();
-            rollupHandle.close();
+            // Every job finishes its current step at once (their polls overlap), then each is joined in order.
+            List<StreamRuntime.Handle> handles = new ArrayList<>(List.of(retentionHandle, rollupHandle));
             if (archiverHandle != null) {
-                archiverHandle.close();
+                handles.add(archiverHandle);
             }
-            aggregatorHandle.close();
+            handles.add(aggregatorHandle);
+            handles.forEach(StreamRuntime.Handle::requestStop);
+            handles.forEach(StreamRuntime.Handle::close);
             sql.close();
         } finally {
             backend.close();

@@ -110,6 +110,12 @@ public final class InProcessStreamRuntime implements StreamRuntime {
         }
 
         @Override
+        public void requestStop() {
+            running = false;
+            LockSupport.unpark(thread);
+        }
+
+        @Override
         public void close() {
             running = false;
             try {

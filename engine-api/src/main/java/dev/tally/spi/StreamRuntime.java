@@ -53,6 +53,13 @@ public interface StreamRuntime {
         /** The failure of the latest step if it failed; cleared once a step succeeds (the job keeps retrying). */
         Optional<Throwable> lastFailure();
 
+        /**
+         * Asks the job to stop after its current step, without waiting: an engine asks all its jobs first, then
+         * {@link #close()}s each, so their last steps overlap instead of adding up. The default does nothing.
+         */
+        default void requestStop() {
+        }
+
         /** Stops the job, waiting for its current step and {@link StreamJob#stop()} to finish. */
         @Override
         void close();

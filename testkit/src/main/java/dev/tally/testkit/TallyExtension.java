@@ -37,6 +37,7 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
         ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TallyExtension.class);
 
+    private final TallyTest.Profile profile;
     private final Instant start;
     private final Map<String, String> settings;
     private final Consumer<Tally.Builder> customizer;
@@ -45,11 +46,13 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
 
     /** Used by {@link TallyTest}: the local backend with default settings. */
     public TallyExtension() {
-        this(TestClock.DEFAULT_START, Map.of(), b -> { }, List.of(), List.of());
+        this(TallyTest.Profile.LOCAL, TestClock.DEFAULT_START, Map.of(), null, List.of(), List.of());
     }
 
-    private TallyExtension(Instant start, Map<String, String> settings, Consumer<Tally.Builder> customizer,
-                           List<String> schemas, List<String> metrics) {
+    /** @param customizer {@code null} when nothing beyond settings is customized: then engines come from the pool */
+    private TallyExtension(TallyTest.Profile profile, Instant start, Map<String, String> settings,
+                           Consumer<Tally.Builder> customizer, List<String> schemas, List<String> metrics) {
+        this.profile = profile;
         this.start = start;
         this.settings = Map.copyOf(settings);
         this.customizer = customizer;
@@ -57,24 +60,41 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
         this.metrics = List.copyOf(metrics);
     }
 
+    /** The local backend (Chronicle Queue, H2, a local directory) on a temporary directory per engine. */
     public static TallyExtension local() {
         return new TallyExtension();
     }
 
+    /**
+     * The cloud backend (Kafka, Redis, PostgreSQL, S3) on the JVM's shared {@link
+     * dev.tally.testkit.cloud.EmbeddedCloudStack} (started by the first test that needs it, a few seconds, then
+     * reused by every class), each engine in a namespace of its own: its own topics, keys, schema and prefix, so
+     * tests are isolated as with {@link #local()}. Needs {@code engine-cloud} and the embedded servers on the test
+     * classpath (see README, "Testing with Tally").
+     */
+    public static TallyExtension cloud() {
+        return new TallyExtension(TallyTest.Profile.CLOUD, TestClock.DEFAULT_START, Map.of(), null, List.of(),
+                List.of());
+    }
+
     /** Starts the test clock at {@code instant} instead of {@link TestClock#DEFAULT_START}. */
     public TallyExtension withClockAt(Instant instant) {
-        return new TallyExtension(instant, settings, customizer, schemas, metrics);
+        return new TallyExtension(profile, instant, settings, customizer, schemas, metrics);
     }
 
     public TallyExtension withSetting(String key, String value) {
         Map<String, String> next = new LinkedHashMap<>(settings);
         next.put(key, value);
-        return new TallyExtension(start, next, customizer, schemas, metrics);
+        return new TallyExtension(profile, start, next, customizer, schemas, metrics);
     }
 
-    /** Any further builder customization (limits, backend, ...). */
+    /**
+     * Any further builder customization (limits, backend, ...). Engines of a customized extension are opened and
+     * closed on the test's thread instead of coming from the background pool (settings alone keep the pool).
+     */
     public TallyExtension with(Consumer<Tally.Builder> more) {
-        return new TallyExtension(start, settings, customizer.andThen(more), schemas, metrics);
+        return new TallyExtension(profile, start, settings, customizer == null ? more : customizer.andThen(more), schemas,
+                metrics);
     }
 
     /**
@@ -83,7 +103,7 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
      * test with a {@link TestResourceException} naming it.
      */
     public TallyExtension schemas(String... locations) {
-        return new TallyExtension(start, settings, customizer, concat(schemas, locations), metrics);
+        return new TallyExtension(profile, start, settings, customizer, concat(schemas, locations), metrics);
     }
 
     /**
@@ -91,7 +111,7 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
      * per file or an array) in every engine this extension opens, after the schemas.
      */
     public TallyExtension metrics(String... locations) {
-        return new TallyExtension(start, settings, customizer, schemas, concat(metrics, locations));
+        return new TallyExtension(profile, start, settings, customizer, schemas, concat(metrics, locations));
     }
 
     private static List<String> concat(List<String> first, String... more) {
@@ -125,23 +145,97 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
     }
 
     private void open(ExtensionContext context) {
+        Fixture fixture = customizer == null ? pooled(context) : direct(context);
+        context.getStore(NS).put(Fixture.class, fixture);
+        ClassLoader loader = context.getRequiredTestClass().getClassLoader();
+        for (String location : schemaLocations(context)) {
+            ResourceDefinitions.registerSchemas(fixture.tally(), loader, location);
+        }
+        for (String location : metricLocations(context)) {
+            ResourceDefinitions.defineMetrics(fixture.tally(), loader, location);
+        }
+    }
+
+    /**
+     * Settings for a test engine: the extension's, over test-sized defaults (a dedup index of 1024 slots instead of
+     * 4M: the file a close saves is 16 KiB, not 64 MiB; it grows as needed).
+     */
+    Map<String, String> engineSettings(ExtensionContext context) {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (profile(context) == TallyTest.Profile.LOCAL) {
+            all.put("tally.local.dedup.initial-capacity", "1024");
+        }
+        all.putAll(settings);
+        return all;
+    }
+
+    /** The profile this extension runs; {@link PerTest} reads it from {@link TallyTest#profile()}. */
+    TallyTest.Profile profile(ExtensionContext context) {
+        return profile;
+    }
+
+    /** An engine from the run's pool: opened ahead in the background, closed in the background. */
+    private Fixture pooled(ExtensionContext context) {
+        EnginePool.Lease lease = pool(context).take(poolConfig(context));
+        return new Fixture(lease.tally(), lease.clock(), lease);
+    }
+
+    void prepare(ExtensionContext context) {
+        if (customizer == null) {
+            pool(context).prepare(poolConfig(context));
+        }
+    }
+
+    private EnginePool.Config poolConfig(ExtensionContext context) {
+        return new EnginePool.Config(profile(context).backend(), engineSettings(context), start);
+    }
+
+    private static EnginePool pool(ExtensionContext context) {
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(PoolResource.class,
+                k -> new PoolResource(new EnginePool(TallyExtension::builder)), PoolResource.class).pool();
+    }
+
+    /** A builder for a configuration: a cloud engine gets the shared stack and a namespace of its own. */
+    static Tally.Builder builder(EnginePool.Config config) {
+        Tally.Builder b = Tally.builder().backend(config.backend());
+        if (config.backend().equals(TallyTest.Profile.CLOUD.backend())) {
+            b.settings(CloudEngines.settings());
+        }
+        return b.settings(config.settings());
+    }
+
+    /** An engine of a customized builder, opened here and closed on the test's thread. */
+    private Fixture direct(ExtensionContext context) {
         try {
             Path dir = Files.createTempDirectory("tally-test-");
             TestClock clock = TestClock.at(start);
-            Tally.Builder builder = Tally.builder().dataDir(dir).clock(clock).settings(settings);
+            Tally.Builder builder = builder(new EnginePool.Config(profile(context).backend(), engineSettings(context),
+                    start)).dataDir(dir).clock(clock);
             customizer.accept(builder);
-            Tally tally = builder.build();
-            Fixture fixture = new Fixture(tally, clock, dir);
-            context.getStore(NS).put(Fixture.class, fixture);
-            ClassLoader loader = context.getRequiredTestClass().getClassLoader();
-            for (String location : schemaLocations(context)) {
-                ResourceDefinitions.registerSchemas(tally, loader, location);
+            Tally tally;
+            try {
+                tally = builder.build();
+            } catch (RuntimeException e) {
+                deleteRecursively(dir);
+                throw e;
             }
-            for (String location : metricLocations(context)) {
-                ResourceDefinitions.defineMetrics(tally, loader, location);
-            }
+            return new Fixture(tally, clock, () -> {
+                try {
+                    tally.close();
+                } finally {
+                    deleteRecursively(dir);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The run's engine pool in the root store: closed (pending closes awaited) when the run ends. */
+    private record PoolResource(EnginePool pool) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            pool.close();
         }
     }
 
@@ -161,9 +255,15 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
 
     /** What {@link TallyTest} registers: always a fresh engine per test, even for class-level callbacks. */
     public static final class PerTest extends TallyExtension {
+        /** Per test only; the pool starts opening the first test's engine now, while JUnit prepares the class. */
         @Override
         public void beforeAll(ExtensionContext context) {
-            // per test only
+            prepare(context);
+        }
+
+        @Override
+        TallyTest.Profile profile(ExtensionContext context) {
+            return annotation(context).map(TallyTest::profile).orElse(TallyTest.Profile.LOCAL);
         }
 
         @Override
@@ -203,14 +303,11 @@ public class TallyExtension implements BeforeAllCallback, AfterAllCallback, Befo
         return findFixture(context).tally;
     }
 
-    private record Fixture(Tally tally, TestClock clock, Path dir) implements ExtensionContext.Store.CloseableResource {
+    private record Fixture(Tally tally, TestClock clock, AutoCloseable disposal)
+            implements ExtensionContext.Store.CloseableResource {
         @Override
-        public void close() throws IOException {
-            try {
-                tally.close();
-            } finally {
-                deleteRecursively(dir);
-            }
+        public void close() throws Exception {
+            disposal.close();
         }
     }
 

@@ -30,4 +30,29 @@ public @interface TallyTest {
 
     /** Folders (or single files) of metric definitions in the {@code POST /v1/metrics} shape. */
     String[] metrics() default {};
+
+    /**
+     * The backend every test's engine runs on: {@link Profile#LOCAL} (default) or {@link Profile#CLOUD} on the
+     * embedded cloud stack, a namespace per test (see {@link TallyExtension#cloud()}).
+     */
+    Profile profile() default Profile.LOCAL;
+
+    /** The backends a test engine can run on. */
+    enum Profile {
+        /** Chronicle Queue, H2 and a local directory, on a temporary directory. */
+        LOCAL("local"),
+        /** Kafka, Redis, PostgreSQL and S3 of the JVM's shared embedded cloud stack, in a fresh namespace. */
+        CLOUD("cloud");
+
+        private final String backend;
+
+        Profile(String backend) {
+            this.backend = backend;
+        }
+
+        /** The backend's name for {@code Tally.builder().backend(...)}. */
+        public String backend() {
+            return backend;
+        }
+    }
 }

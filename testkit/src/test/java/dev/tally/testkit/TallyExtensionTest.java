@@ -91,4 +91,21 @@ class TallyExtensionTest {
             assertThat(tally.rejectedEvents(10)).singleElement().satisfies(r -> assertThat(r.eventId()).isEqualTo("b"));
         }
     }
+
+    @Nested
+    class CloudRegistration {
+        @RegisterExtension
+        final TallyExtension tally = TallyExtension.cloud().withSetting("tally.windows.allowed-lateness", "1m");
+
+        @Test
+        void theCloudProfileRunsOnTheEmbeddedStackWithTheSameFixtures(Tally tally, TestClock clock) {
+            assertThat(tally.backend().name()).isEqualTo("cloud");
+            assertThat(clock.instant()).isEqualTo(TestClock.DEFAULT_START);
+            tally.ingest(Event.builder("e").eventId("a").timestamp(clock.instant()).build());
+            tally.ingest(Event.builder("e").eventId("b").timestamp(clock.instant().minus(Duration.ofMinutes(3))).build());
+            tally.awaitIdle();
+            assertThat(eventCount(tally, clock)).isEqualTo(1.0);
+            assertThat(tally.rejectedEvents(10)).singleElement().satisfies(r -> assertThat(r.eventId()).isEqualTo("b"));
+        }
+    }
 }
