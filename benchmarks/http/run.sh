@@ -26,14 +26,21 @@ for m in '{"name":"revenue","eventType":"purchase","aggregation":"sum","property
          '{"name":"buyers","eventType":"purchase","aggregation":"unique","dimensions":["country","device"]}'; do
   curl -sf -X POST localhost:$PORT/v1/metrics -H "Authorization: Bearer $ADMIN_KEY" -d "$m" >/dev/null
 done
+# Every wrk invocation gets its own id prefix (RUN); after each load the server's own counters show how the events
+# were answered (accepted / duplicate / rejected), so a run that measured duplicates would show it.
+wrk() { RUN=$(date +%s%N) command wrk "$@"; }
+outcomes() { curl -sf "localhost:$1/metrics" | grep '^tally_ingest_events_total' | sed 's/^/   server: /' || true; }
 echo "== warm-up"; TALLY_KEY=$INGEST BATCH=200 wrk -t2 -c16 -d5s -s benchmarks/http/batch.lua http://127.0.0.1:$PORT >/dev/null
 echo "== batched ingest: 200 events per request, 2 threads, 32 connections, $DURATION"
 TALLY_KEY=$INGEST BATCH=200 wrk -t2 -c32 -d"$DURATION" --latency -s benchmarks/http/batch.lua http://127.0.0.1:$PORT
+outcomes $PORT
 echo "== single-event ingest: 2 threads, 64 connections, $DURATION"
 TALLY_KEY=$INGEST wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
+outcomes $PORT
 HALF_RATE=${HALF_RATE:-12000}
 echo "== single-event ingest paced near $HALF_RATE requests/s (about half the maximum), 64 connections, $DURATION"
 TALLY_KEY=$INGEST RATE=$HALF_RATE CONNECTIONS=64 wrk -t2 -c64 -d"$DURATION" --latency -s benchmarks/http/single.lua http://127.0.0.1:$PORT
+outcomes $PORT
 
 if [ "${ALTERNATIVE:-1}" = "1" ]; then
   kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
