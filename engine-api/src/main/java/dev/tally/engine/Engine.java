@@ -36,6 +36,7 @@ import dev.tally.engine.rollup.RollupJob;
 import dev.tally.engine.rollup.RollupService;
 import dev.tally.engine.aggregate.MetricPlan;
 import dev.tally.engine.auth.ApiKeys;
+import dev.tally.engine.ingest.DuplicateCounts;
 import dev.tally.engine.ingest.EventFates;
 import dev.tally.engine.ingest.EventJsonParser;
 import dev.tally.engine.ingest.IngestPipeline;
@@ -72,6 +73,8 @@ import java.util.concurrent.Executors;
 public final class Engine implements AutoCloseable {
     public static final String DEFAULT_PROJECT = "default";
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** How often resent events' counts are written to the warehouse (at most; see {@link DuplicateCounts}). */
+    private static final Duration DUPLICATE_COUNT_INTERVAL = Duration.ofSeconds(1);
 
     private final Backend backend;
     private final InstantSource clock;
@@ -80,6 +83,7 @@ public final class Engine implements AutoCloseable {
     private final SchemaService schemas;
     private final IngestPipeline ingest;
     private final EventFates fates;
+    private final DuplicateCounts duplicateCounts;
     private final AggregationJob aggregator;
     private final QueryService queries;
     private final ApiKeys keys;
@@ -116,12 +120,13 @@ public final class Engine implements AutoCloseable {
                     return t;
                 })
                 : null;
+        this.duplicateCounts = new DuplicateCounts(backend.warehouse(), DUPLICATE_COUNT_INTERVAL, 100_000);
         this.ingest = new IngestPipeline(backend, clock, new LimitsChecker(limits), schemas, settings.dedupTtl(),
-                this::isStrict, ingestHelper);
+                this::isStrict, ingestHelper, duplicateCounts);
         // A backend whose own stream processor aggregates (cloud with tally.flink.mode) makes the aggregator follow it.
         AggregatorSettings aggregation = backend.streams().aggregatesExternally()
                 ? settings.aggregator().withRuntime(AggregatorSettings.Runtime.EXTERNAL) : settings.aggregator();
-        this.fates = new EventFates(backend);
+        this.fates = new EventFates(backend, duplicateCounts);
         this.aggregator = new AggregationJob(backend, clock, aggregation, () -> {
             backend.warehouse().trimRejections(settings.rejectedKeep());
             backend.warehouse().trimDuplicates(clock.instant().minus(settings.dedupTtl()));
@@ -365,6 +370,7 @@ public final class Engine implements AutoCloseable {
             handles.add(aggregatorHandle);
             handles.forEach(StreamRuntime.Handle::requestStop);
             handles.forEach(StreamRuntime.Handle::close);
+            duplicateCounts.flush();
             sql.close();
         } finally {
             backend.close();

@@ -29,9 +29,11 @@ public final class EventFates {
     private static final int FILES_SCANNED = 64;
 
     private final Backend backend;
+    private final DuplicateCounts duplicateCounts;
 
-    public EventFates(Backend backend) {
+    public EventFates(Backend backend, DuplicateCounts duplicateCounts) {
         this.backend = backend;
+        this.duplicateCounts = duplicateCounts;
     }
 
     public EventFate fate(String projectId, String eventId) {
@@ -46,7 +48,7 @@ public final class EventFates {
             return new EventFate.Late(eventId, late.get().violations(), late.get().recordedAt(),
                     stored(metadata, projectId, eventId));
         }
-        long copies = backend.warehouse().duplicates(projectId, eventId);
+        long copies = backend.warehouse().duplicates(projectId, eventId) + duplicateCounts.pending(projectId, eventId);
         boolean accepted = metadata.isPresent() || backend.dedup().contains(projectId, eventId);
         if (accepted) {
             return copies > 0 ? new EventFate.Duplicate(eventId, copies, stored(metadata, projectId, eventId))

@@ -44,14 +44,17 @@ public final class IngestPipeline {
     private final Duration dedupTtl;
     private final Predicate<String> strictProject;
     private final Executor parallel;
+    private final DuplicateCounts duplicateCounts;
 
     /**
      * @param parallel where the second half of a large batch is checked and encoded while the calling thread
      *                 does the first; {@code null} to do everything on the calling thread
      */
     public IngestPipeline(Backend backend, InstantSource clock, LimitsChecker limits, SchemaService schemas,
-                          Duration dedupTtl, Predicate<String> strictProject, Executor parallel) {
+                          Duration dedupTtl, Predicate<String> strictProject, Executor parallel,
+                          DuplicateCounts duplicateCounts) {
         this.parallel = parallel;
+        this.duplicateCounts = duplicateCounts;
         this.backend = backend;
         this.clock = clock;
         this.limits = limits;
@@ -146,7 +149,7 @@ public final class IngestPipeline {
             }
         }
         recordRejections(rejections);
-        recordDuplicates(projectId, duplicates, now);
+        duplicateCounts.record(projectId, duplicates, now);
         return new BatchResult(List.of(results));
     }
 
@@ -206,17 +209,6 @@ public final class IngestPipeline {
         }
     }
 
-    private void recordDuplicates(String projectId, List<String> ids, Instant now) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try {
-            backend.warehouse().recordDuplicates(projectId, ids, now);
-        } catch (RuntimeException e) {
-            // The caller still gets "duplicate"; only the event's fate misses the count.
-            LOG.warn("could not count {} duplicate events: {}", ids.size(), e.toString());
-        }
-    }
 
     private static String describe(Event e) {
         if (e == null) {
